@@ -1,0 +1,8 @@
+// Public surface of the packet decoders.
+export { decodePacket } from './decode-packet.js';
+export { formatAddress } from './address.js';
+export { LINKTYPE_RAW_OLD_12, LINKTYPE_RAW_OLD_14 } from './link.js';
+export {
+  createDecodedPacket, FRAG_FIRST, FRAG_NONE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP,
+  SKIP_REASONS, Skip, type DecodedPacket, type SkipReason,
+} from './packet.js';
