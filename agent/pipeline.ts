@@ -3,11 +3,13 @@ import type { FlowRecord } from '../common/flow-record.js';
 import type { PacketSink } from './capture/source.js';
 import { decodePacket } from './decode/decode-packet.js';
 import { createDecodedPacket, SKIP_REASONS, Skip } from './decode/packet.js';
-import { createFlowTable, type FlowTable, type FlowTableOptions } from './flows/flow-table.js';
+import { createFlowTable, type FlowInspector, type FlowTable, type FlowTableOptions } from './flows/flow-table.js';
 
 export interface PipelineOptions extends Partial<FlowTableOptions> {
   /** Seed for the sampling PRNG (tests); sampling itself is `sampling` (1 = every packet). */
   samplingSeed?: number;
+  /** Payload inspection (protocol/auth detection); none when absent. */
+  inspector?: FlowInspector | null;
 }
 
 export interface PipelineCounters {
@@ -33,7 +35,7 @@ export interface FlowPipeline {
 const EXPIRE_EVERY = 1024;
 
 export function createFlowPipeline(opts: PipelineOptions, onFlow: (r: FlowRecord) => void): FlowPipeline {
-  const table = createFlowTable(opts, onFlow);
+  const table = createFlowTable(opts, onFlow, opts.inspector ?? null);
   const sampling = opts.sampling ?? 1;
   const pkt = createDecodedPacket();
   const counters: PipelineCounters = {

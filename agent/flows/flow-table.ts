@@ -51,6 +51,22 @@ export const DEFAULT_FLOW_TABLE_OPTIONS: FlowTableOptions = {
   sampling: 1,
 };
 
+/**
+ * Looks at the first payload bytes of each flow (protocol and auth detection lives behind this, in
+ * agent/detect; the flow table only knows this interface). State is kept by the inspector per flow id.
+ */
+export interface FlowInspector {
+  /** Flow id `f` starts a new flow: forget what was learnt about the id's previous flow. */
+  open(f: number, proto: number, origPort: number, respPort: number): void;
+  /**
+   * Captured payload of one packet (`len` may be less than the packet's payload under a short snap
+   * length). Return false once no further packets of this flow are wanted: the table stops calling.
+   */
+  payload(f: number, fromOrig: boolean, buf: Uint8Array, off: number, len: number, p: DecodedPacket): boolean;
+  /** Add the labels learnt so far to a record being exported (a flow may be exported several times). */
+  label(f: number, rec: FlowRecord): void;
+}
+
 export interface FlowTableStats {
   /** Flows currently in the table. */
   active: number;
@@ -115,7 +131,11 @@ function protoName(proto: number): L4Proto {
   return proto === IPPROTO_TCP ? 'tcp' : proto === IPPROTO_UDP ? 'udp' : proto === IPPROTO_ICMP ? 'icmp' : 'icmp6';
 }
 
-export function createFlowTable(options: Partial<FlowTableOptions>, onFlow: (r: FlowRecord) => void): FlowTable {
+export function createFlowTable(
+  options: Partial<FlowTableOptions>,
+  onFlow: (r: FlowRecord) => void,
+  inspector: FlowInspector | null = null,
+): FlowTable {
   const o: FlowTableOptions = { ...DEFAULT_FLOW_TABLE_OPTIONS, ...options };
   if (!Number.isInteger(o.maxFlows) || o.maxFlows < 16) throw new Error(`maxFlows must be an integer ≥ 16 (got ${o.maxFlows})`);
   if (!Number.isInteger(o.sampling) || o.sampling < 1) throw new Error(`sampling must be an integer ≥ 1 (got ${o.sampling})`);
@@ -155,6 +175,8 @@ export function createFlowTable(options: Partial<FlowTableOptions>, onFlow: (r: 
   const frags = new Uint32Array(N);
   const vlan = new Uint16Array(N);
   const recPort = new Uint16Array(N * 2);
+  /** 1 while the inspector still wants this flow's payloads. */
+  const inspecting = new Uint8Array(N);
   // LRU lists (head = least recently seen).
   const prev = new Int32Array(N);
   const next = new Int32Array(N);
@@ -255,6 +277,7 @@ export function createFlowTable(options: Partial<FlowTableOptions>, onFlow: (r: 
       frags: frags[f]!,
       vlan: vlan[f]!,
     };
+    if (inspector !== null) inspector.label(f, rec);
     stats.emitted++;
     onFlow(rec);
   }
@@ -368,6 +391,10 @@ export function createFlowTable(options: Partial<FlowTableOptions>, onFlow: (r: 
     history[f] = '';
     vlan[f] = p.vlan;
     pushTail(f, proto === IPPROTO_TCP ? L_TCP : proto === IPPROTO_UDP ? L_UDP : L_ICMP);
+    if (inspector !== null) {
+      inspecting[f] = 1;
+      inspector.open(f, proto, recPort[f * 2]!, recPort[f * 2 + 1]!);
+    }
     return f;
   }
 
@@ -439,6 +466,9 @@ export function createFlowTable(options: Partial<FlowTableOptions>, onFlow: (r: 
     ipBytes[d] += p.ipLen * S;
     bytes[d] += p.payloadLen * S;
     if (p.fragment === FRAG_FIRST) { frags[f]++; stats.fragments++; }
+    if (inspecting[f] === 1 && p.payloadCap > 0 && inspector !== null) {
+      if (!inspector.payload(f, isOrig, p.buf, p.payloadOff, p.payloadCap, p)) inspecting[f] = 0;
+    }
     // Merged captures (several interfaces) can be slightly out of order.
     if (ts > tLast[f]!) tLast[f] = ts;
     else if (ts < tStart[f]!) tStart[f] = ts;
