@@ -2,7 +2,7 @@
 import type { FlowRecord } from '../common/flow-record.js';
 import type { PacketSink } from './capture/source.js';
 import { decodePacket } from './decode/decode-packet.js';
-import { createDecodedPacket, SKIP_REASONS, Skip } from './decode/packet.js';
+import { createDecodedPacket, MAX_TS_US, SKIP_REASONS, Skip } from './decode/packet.js';
 import { createFlowTable, type FlowInspector, type FlowTable, type FlowTableOptions } from './flows/flow-table.js';
 
 export interface PipelineOptions extends Partial<FlowTableOptions> {
@@ -33,6 +33,7 @@ export interface FlowPipeline {
 
 /** How often (in packets) idle flows are looked for; expiry itself only inspects list heads. */
 const EXPIRE_EVERY = 1024;
+const SKIP_BAD_TIMESTAMP = Skip['bad-timestamp'];
 
 export function createFlowPipeline(opts: PipelineOptions, onFlow: (r: FlowRecord) => void): FlowPipeline {
   const table = createFlowTable(opts, onFlow, opts.inspector ?? null);
@@ -60,6 +61,11 @@ export function createFlowPipeline(opts: PipelineOptions, onFlow: (r: FlowRecord
           counters.sampledOut++;
           return;
         }
+      }
+      // Written so that NaN lands here too.
+      if (!(tsUs >= 0 && tsUs <= MAX_TS_US)) {
+        counters.skipped[SKIP_BAD_TIMESTAMP]++;
+        return;
       }
       const reason = decodePacket(pkt, buf, off, capLen, wireLen, linktype);
       if (reason !== Skip.ok) {

@@ -16,8 +16,9 @@ export function isoMicros(us: number): string {
   const t = Math.floor(us);
   const day = Math.floor(t / DAY_US);
   if (day !== cachedDay) {
-    cachedDay = day;
+    // Compute before caching: toISOString throws past ±8.64e15 ms and must not leave a stale prefix.
     cachedDayPrefix = new Date(day * 86_400_000).toISOString().slice(0, 11); // YYYY-MM-DDT
+    cachedDay = day;
   }
   let rest = t - day * DAY_US;
   const frac = rest % 1_000_000;

@@ -17,7 +17,15 @@ export const SKIP_REASONS = [
   'unsupported-l4',
   'truncated-l4',
   'bad-l4-header',
+  /** Capture time before 1970 or after 9999 (a corrupt pcapng timestamp, a wrong if_tsresol/if_tsoffset). */
+  'bad-timestamp',
 ] as const;
+
+/**
+ * Latest capture time we accept: 9999-12-31T23:59:59Z, the last whole second of ISO-8601's 4-digit
+ * years (a double cannot hold …59.999999 exactly at this size: its step is 32 µs).
+ */
+export const MAX_TS_US = 253_402_300_799_000_000;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 export const Skip: { readonly [K in SkipReason]: number } = Object.fromEntries(
   SKIP_REASONS.map((r, i) => [r, i]),

@@ -115,8 +115,11 @@ export function findSeedFiles(root: string = REPO_ROOT): string[] {
 
 /** Reads one seed; throws when it is not a well-formed capture (a seed must be good). */
 export function loadSeedFile(path: string): SeedFile {
-  const bytes = new Uint8Array(readFileSync(path));
-  const name = relative(REPO_ROOT, path);
+  return parseCapture(relative(REPO_ROOT, path), path, new Uint8Array(readFileSync(path)));
+}
+
+/** Layout and packets of a well-formed capture held in memory; throws when it is not one. */
+export function parseCapture(name: string, path: string, bytes: Uint8Array): SeedFile {
   const kind = sniffCapture(bytes);
   if (kind === 'pcap') return parsePcap(name, path, bytes);
   if (kind === 'pcapng') return parsePcapng(name, path, bytes);
