@@ -1,6 +1,6 @@
 // Bare read-and-walk: how fast readCaptureFile hands records to a trivial sink.
-// Usage: npm run build && node dist/bench/read-walk.js FILE [--runs N] [--mode auto|sync|worker] [--touch BYTES]
-//   --mode   auto = what readCaptureFile does; sync = plain chunk loop; worker = reader thread + ring
+// Usage: npm run build && node dist/bench/read-walk.js FILE [--runs N] [--mode sync|worker] [--touch BYTES]
+//   --mode   sync = the plain chunk loop (what readCaptureFile does); worker = reader thread + shared ring
 //   --touch  also hash the first BYTES of every packet, a stand-in for decode work (default 0)
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -11,18 +11,18 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     runs: { type: 'string', default: '3' },
-    mode: { type: 'string', default: 'auto' },
+    mode: { type: 'string', default: 'sync' },
     touch: { type: 'string', default: '0' },
   },
 });
 const file = positionals[0];
-if (file === undefined || !['auto', 'sync', 'worker'].includes(values.mode)) {
-  process.stderr.write('usage: node dist/bench/read-walk.js FILE [--runs N] [--mode auto|sync|worker] [--touch BYTES]\n');
+if (file === undefined || !['sync', 'worker'].includes(values.mode)) {
+  process.stderr.write('usage: node dist/bench/read-walk.js FILE [--runs N] [--mode sync|worker] [--touch BYTES]\n');
   process.exit(2);
 }
 const runs = Number(values.runs);
 const touch = Number(values.touch);
-const tuning: ReaderTuning = values.mode === 'auto' ? {} : { worker: values.mode === 'worker' };
+const tuning: ReaderTuning = { worker: values.mode === 'worker' };
 
 let packets = 0;
 let capBytes = 0;
