@@ -109,15 +109,11 @@ function nextPow2(n: number): number {
   return p;
 }
 
-// Murmur3-style 32-bit mixing.
-function mix(h: number, k: number): number {
-  k = Math.imul(k, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
+const INITIAL_SLOTS = 4096;
+// Multiplicative hashing of each endpoint (address words, port), finished with murmur3's fmix32.
+const K1 = 0x9e3779b1 | 0;
+const K2 = 0x85ebca77 | 0;
+const K3 = 0xc2b2ae3d | 0;
 
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -148,9 +144,11 @@ export function createFlowTable(
   idleUs[L_CLOSING] = o.tcpCloseDelayS * 1e6;
   const activeUs = o.activeTimeoutS * 1e6;
 
-  // Hash index: slot → flow id + 1 (0 = empty), load factor ≤ 0.5.
-  const slots = new Int32Array(nextPow2(N * 2));
-  const mask = slots.length - 1;
+  // Hash index: slot → flow id + 1 (0 = empty), load factor ≤ 0.5. It starts small and doubles as
+  // flows arrive: a lookup in an index sized for the cap (4 MB) missed the cache on every packet.
+  const maxSlots = nextPow2(N * 2);
+  let slots = new Int32Array(Math.min(maxSlots, INITIAL_SLOTS));
+  let mask = slots.length - 1;
 
   // Key: endpoint A = sender of the first packet, B = its receiver.
   const kProto = new Uint8Array(N);
@@ -319,6 +317,19 @@ export function createFlowTable(
     stats.evicted++;
   }
 
+  function growIndex(): void {
+    const old = slots;
+    slots = new Int32Array(old.length * 2);
+    mask = slots.length - 1;
+    for (let i = 0; i < old.length; i++) {
+      const v = old[i]!;
+      if (v === 0) continue;
+      let j = kHash[v - 1]! & mask;
+      while (slots[j] !== 0) j = (j + 1) & mask;
+      slots[j] = v;
+    }
+  }
+
   function allocate(): number {
     if (freeTop === 0 && bump === N) {
       expire(now);
@@ -345,8 +356,10 @@ export function createFlowTable(
   function create(p: DecodedPacket, h: number, kpSrc: number, kpDst: number, slot: number): number {
     const before = removals;
     const f = allocate();
-    // Allocation may have expired or evicted flows and shifted the index: probe again.
-    if (removals !== before) {
+    const grow = stats.active * 2 > slots.length && slots.length < maxSlots;
+    if (grow) growIndex();
+    // Allocation may have expired or evicted flows and shifted the index, or the index grew: probe again.
+    if (removals !== before || grow) {
       slot = h & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
     }
@@ -409,10 +422,8 @@ export function createFlowTable(
       kpSrc = kpDst = (icmpKeyType(proto === IPPROTO_ICMPV6, p.sport) << 16) | p.icmpId;
     }
     // Symmetric hash: the two endpoints' hashes are added, so A→B and B→A land in the same chain.
-    let hs = mix(mix(mix(mix(0x9747b28c, p.src0), p.src1), p.src2), p.src3);
-    hs = mix(hs, kpSrc);
-    let hd = mix(mix(mix(mix(0x9747b28c, p.dst0), p.dst1), p.dst2), p.dst3);
-    hd = mix(hd, kpDst);
+    const hs = Math.imul(p.src3 ^ Math.imul(p.src2 ^ Math.imul(p.src1 ^ Math.imul(p.src0, K1), K1), K1), K2) ^ Math.imul(kpSrc + 1, K3);
+    const hd = Math.imul(p.dst3 ^ Math.imul(p.dst2 ^ Math.imul(p.dst1 ^ Math.imul(p.dst0, K1), K1), K1), K2) ^ Math.imul(kpDst + 1, K3);
     const h = fmix(((hs + hd) | 0) ^ proto);
 
     let slot = h & mask;
