@@ -20,7 +20,7 @@ import {
   EP_INACTIVE,
   EP_RESET,
   datagramConnState,
-  historyLetters,
+  historyString,
   nextTcpStates,
   tcpConnState,
   tcpFinished,
@@ -169,7 +169,9 @@ export function createFlowTable(
   const seqSeen = new Uint8Array(N * 2);
   /** Letters seen: bits 0..7 responder, 16..23 originator. */
   const histBits = new Uint32Array(N);
-  const history: string[] = new Array<string>(N).fill('');
+  /** History letter codes in the order first seen (≤ 16: each letter once per direction). */
+  const histSeq = new Uint8Array(N * 16);
+  const histLen = new Uint8Array(N);
   const frags = new Uint32Array(N);
   const vlan = new Uint16Array(N);
   const recPort = new Uint16Array(N * 2);
@@ -248,7 +250,9 @@ export function createFlowTable(
     const rp = pkts[f * 2 + 1]!;
     const ob = bytes[f * 2]!;
     const rb = bytes[f * 2 + 1]!;
-    const hist = (rule[f] === RULE_SYNACK || rule[f] === RULE_PORT || rule[f] === RULE_REPLY ? '^' : '') + history[f]!;
+    const hist =
+      (rule[f] === RULE_SYNACK || rule[f] === RULE_PORT || rule[f] === RULE_REPLY ? '^' : '') +
+      historyString(histSeq, f * 16, histLen[f]!);
     const state =
       proto === IPPROTO_TCP
         ? tcpConnState(tcpState[f * 2]!, tcpState[f * 2 + 1]!, ob, rb, hist)
@@ -401,7 +405,7 @@ export function createFlowTable(
     seqSeen[f * 2] = 0;
     seqSeen[f * 2 + 1] = 0;
     histBits[f] = 0;
-    history[f] = '';
+    histLen[f] = 0;
     vlan[f] = p.vlan;
     pushTail(f, proto === IPPROTO_TCP ? L_TCP : proto === IPPROTO_UDP ? L_UDP : L_ICMP);
     if (inspector !== null) {
@@ -516,7 +520,9 @@ export function createFlowTable(
       const fresh = shifted & ~histBits[f]!;
       if (fresh !== 0) {
         histBits[f] |= fresh;
-        history[f] += historyLetters(isOrig ? fresh >>> 16 : fresh, isOrig);
+        const bits = isOrig ? fresh >>> 16 : fresh;
+        const base = isOrig ? 8 : 0;
+        for (let i = 0; i < 8; i++) if (bits & (1 << i)) histSeq[f * 16 + histLen[f]!++] = base + i;
       }
     }
   }

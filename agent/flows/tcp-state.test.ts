@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   EP_CLOSED, EP_ESTABLISHED, EP_INACTIVE, EP_PARTIAL, EP_RESET, EP_SYN_ACK_SENT, EP_SYN_SENT,
-  historyLetters, nextTcpStates, tcpConnState, tcpHistoryMask,
+  HISTORY_CHARS, historyString, nextTcpStates, tcpConnState, tcpHistoryMask,
 } from './tcp-state.js';
 
 const FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
@@ -46,13 +46,21 @@ describe('endpoint transitions', () => {
 });
 
 describe('history letters', () => {
+  // The letters a packet adds, in bit order, as the flow table stores them (upper case = originator).
+  const letters = (mask: number, orig: boolean): string => {
+    const codes: number[] = [];
+    for (let i = 0; i < 8; i++) if (mask & (1 << i)) codes.push(i + (orig ? 8 : 0));
+    return historyString(Uint8Array.from(codes), 0, codes.length);
+  };
+
   it('maps flags to Zeek letters, upper case for the originator', () => {
-    expect(historyLetters(tcpHistoryMask(SYN, 0, false), true)).toBe('S');
-    expect(historyLetters(tcpHistoryMask(SYN | ACK, 0, false), false)).toBe('h');
-    expect(historyLetters(tcpHistoryMask(ACK, 0, false), true)).toBe('A');
-    expect(historyLetters(tcpHistoryMask(ACK, 10, false), true)).toBe('D');
-    expect(historyLetters(tcpHistoryMask(FIN | ACK, 10, false), false)).toBe('df');
-    expect(historyLetters(tcpHistoryMask(SYN | RST, 0, false), true)).toBe('SRQ');
-    expect(historyLetters(tcpHistoryMask(ACK, 10, true), true)).toBe('T');
+    expect(HISTORY_CHARS).toBe('shadfrtqSHADFRTQ');
+    expect(letters(tcpHistoryMask(SYN, 0, false), true)).toBe('S');
+    expect(letters(tcpHistoryMask(SYN | ACK, 0, false), false)).toBe('h');
+    expect(letters(tcpHistoryMask(ACK, 0, false), true)).toBe('A');
+    expect(letters(tcpHistoryMask(ACK, 10, false), true)).toBe('D');
+    expect(letters(tcpHistoryMask(FIN | ACK, 10, false), false)).toBe('df');
+    expect(letters(tcpHistoryMask(SYN | RST, 0, false), true)).toBe('SRQ');
+    expect(letters(tcpHistoryMask(ACK, 10, true), true)).toBe('T');
   });
 });

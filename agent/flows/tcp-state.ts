@@ -74,15 +74,13 @@ export function tcpHistoryMask(flags: number, payloadLen: number, retransmit: bo
   return m;
 }
 
-/**
- * Letters to append for the bits of `added` not yet in `seen`, in a stable order (the order Zeek's
- * letters usually appear in for one packet). `orig` selects upper case.
- */
-export function historyLetters(added: number, orig: boolean): string {
+/** History letter of code `c`: codes 0..7 are the responder's letters (bit index), 8..15 the originator's. */
+export const HISTORY_CHARS = LETTERS + LETTERS.toUpperCase();
+
+/** The history string of `len` letter codes stored from `start` in `codes`. */
+export function historyString(codes: Uint8Array, start: number, len: number): string {
   let s = '';
-  for (let i = 0; i < 8; i++) {
-    if (added & (1 << i)) s += orig ? LETTERS[i]!.toUpperCase() : LETTERS[i]!;
-  }
+  for (let i = 0; i < len; i++) s += HISTORY_CHARS[codes[start + i]!]!;
   return s;
 }
 
