@@ -10,12 +10,11 @@ export interface LineWriter {
   flush(): void;
 }
 
-function writeAll(fd: number, data: string): void {
-  let buf = Buffer.from(data, 'utf8');
-  while (buf.length > 0) {
+function writeAll(fd: number, buf: Uint8Array): void {
+  let off = 0;
+  while (off < buf.length) {
     try {
-      const n = writeSync(fd, buf);
-      buf = buf.subarray(n);
+      off += writeSync(fd, buf, off, buf.length - off);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
@@ -28,20 +27,25 @@ function writeAll(fd: number, data: string): void {
   }
 }
 
+/** Lines are encoded straight into one reused buffer (no joined string, no per-flush allocation). */
 export function createLineWriter(fd: number): LineWriter {
-  let parts: string[] = [];
-  let size = 0;
+  let buf = Buffer.allocUnsafe(FLUSH_AT);
+  let off = 0;
+  const flush = (): void => {
+    if (off === 0) return;
+    writeAll(fd, buf.subarray(0, off));
+    off = 0;
+  };
   return {
     line(s: string) {
-      parts.push(s);
-      size += s.length + 1;
-      if (size >= FLUSH_AT) this.flush();
+      const worst = s.length * 3 + 1; // UTF-8 bytes per UTF-16 unit, at most
+      if (off + worst > buf.length) {
+        flush();
+        if (worst > buf.length) buf = Buffer.allocUnsafe(worst);
+      }
+      off += buf.write(s, off);
+      buf[off++] = 0x0a;
     },
-    flush() {
-      if (parts.length === 0) return;
-      writeAll(fd, parts.join('\n') + '\n');
-      parts = [];
-      size = 0;
-    },
+    flush,
   };
 }
