@@ -3,13 +3,18 @@ import type { FlowRecord } from '../common/flow-record.js';
 import type { PacketSink } from './capture/source.js';
 import { decodePacket } from './decode/decode-packet.js';
 import { createDecodedPacket, MAX_TS_US, SKIP_REASONS, Skip } from './decode/packet.js';
-import { createFlowTable, type FlowInspector, type FlowTable, type FlowTableOptions } from './flows/flow-table.js';
+import { createFlowTable, DEFAULT_FLOW_TABLE_OPTIONS, type FlowInspector, type FlowTable, type FlowTableOptions } from './flows/flow-table.js';
+import { createDetector, type OnName } from './detect/index.js';
 
 export interface PipelineOptions extends Partial<FlowTableOptions> {
   /** Seed for the sampling PRNG (tests); sampling itself is `sampling` (1 = every packet). */
   samplingSeed?: number;
-  /** Payload inspection (protocol/auth detection); none when absent. */
+  /** Payload inspection (protocol/auth detection); none when absent. Takes precedence over `detect`. */
   inspector?: FlowInspector | null;
+  /** Build the protocol/auth detector (agent/detect) as the inspector; off unless true. */
+  detect?: boolean;
+  /** With `detect`: called for each IP → name pair seen in DNS answers. */
+  onName?: OnName | null;
 }
 
 export interface PipelineCounters {
@@ -36,7 +41,13 @@ const EXPIRE_EVERY = 1024;
 const SKIP_BAD_TIMESTAMP = Skip['bad-timestamp'];
 
 export function createFlowPipeline(opts: PipelineOptions, onFlow: (r: FlowRecord) => void): FlowPipeline {
-  const table = createFlowTable(opts, onFlow, opts.inspector ?? null);
+  const inspector =
+    opts.inspector != null
+      ? opts.inspector
+      : opts.detect === true
+        ? createDetector({ maxFlows: opts.maxFlows ?? DEFAULT_FLOW_TABLE_OPTIONS.maxFlows, onName: opts.onName ?? null })
+        : null;
+  const table = createFlowTable(opts, onFlow, inspector);
   const sampling = opts.sampling ?? 1;
   const pkt = createDecodedPacket();
   const counters: PipelineCounters = {

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { FlowRecord } from '../../common/flow-record.js';
+import { flowRecordToJson } from '../../common/flow-json.js';
 import { DEFAULT_FLOW_TABLE_OPTIONS } from '../../agent/flows/flow-table.js';
 import { replayFiles, type ReplaySummary } from '../../agent/replay.js';
 import { createLineWriter } from '../output.js';
@@ -56,6 +57,7 @@ export function flowsCommand(): Command {
     .addOption(new Option('--idle-icmp <s>', 'ICMP inactivity timeout, seconds').argParser(seconds).default(DEFAULT_FLOW_TABLE_OPTIONS.idleIcmpS))
     .addOption(new Option('--active-timeout <s>', 'export long flows every this many seconds').argParser(seconds).default(DEFAULT_FLOW_TABLE_OPTIONS.activeTimeoutS))
     .addOption(new Option('--sample <n>', 'keep 1 in N packets at random; counters are scaled by N').argParser(positiveInt('--sample')).default(1))
+    .option('--no-detect', 'skip protocol, encryption and auth detection (no app/auth/encryption labels)')
     .action(async (files: string[], o) => {
       for (const f of files) {
         if (!existsSync(f)) {
@@ -83,6 +85,7 @@ export function flowsCommand(): Command {
           idleIcmpS: o.idleIcmp,
           activeTimeoutS: o.activeTimeout,
           sampling: o.sample,
+          detect: o.detect,
           onProgress: bar
             ? (done, total) => {
                 bar.setTotal(Math.ceil(total / 1e6));
@@ -90,7 +93,7 @@ export function flowsCommand(): Command {
               }
             : undefined,
         },
-        o.json ? (r) => out.line(JSON.stringify(r)) : (r) => out.line(textLine(r)),
+        o.json ? (r) => out.line(flowRecordToJson(r)) : (r) => out.line(textLine(r)),
       );
       out.flush();
       bar?.stop();

@@ -1,0 +1,280 @@
+// The FlowInspector behind `surfacemap flows`: dispatches each flow's first payload packets to the
+// protocol parsers (one file per protocol family) and adds the labels to the flow's records.
+// NOTE: bounds. At most MAX_PACKETS_PER_DIRECTION payload packets per direction are looked at (then
+// payload() returns false and the flow table stops calling), at most MAX_BYTES_PER_PACKET bytes of
+// each (TLS follows records by their length fields instead and reads only headers and hellos, at most
+// MAX_TLS_STEPS per packet). Nothing is allocated for a packet unless a label is found.
+import type { FlowRecord } from '../../common/flow-record.js';
+import { AUTH_METHODS, ENCRYPTIONS } from '../../common/flow-record.js';
+import type { DecodedPacket } from '../decode/packet.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet.js';
+import type { FlowInspector } from '../flows/flow-table.js';
+import { dnsMessageStart, dnsPacket, dnsQuestionEnd, dnsStart, type OnName } from './dns.js';
+import { h2Start, httpRequestPacket, httpResponsePacket, httpStart, looksLikeH2Preface, looksLikeHttpRequest, looksLikeHttpResponse } from './http.js';
+import { looksLikeMysqlGreeting, mysqlClientPacket, mysqlServerPacket, mysqlStart } from './mysql.js';
+import { portGuess } from './ports.js';
+import { postgresClientPacket, postgresFirstMessage, postgresServerPacket, postgresStart } from './postgres.js';
+import { redisStart, respArrayLength } from './redis.js';
+import { snmpStart, snmpV3Packet, snmpVersion } from './snmp.js';
+import { looksLikeSsh, sshPacket, sshStart } from './ssh.js';
+import { App, APP_NAMES, Auth, Enc, Mode, copyDetails, createDetectState, finish, type DetectState } from './state.js';
+import { looksLikeStatsd, statsdStart } from './statsd.js';
+import { looksLikeTlsHello, tlsSegment, tlsStart } from './tls.js';
+
+export const MAX_PACKETS_PER_DIRECTION = 6;
+export const MAX_BYTES_PER_PACKET = 4096;
+/** payload() calls per flow, whatever their direction (one-way flows, retransmissions). */
+export const MAX_CALLS_PER_FLOW = 2 * MAX_PACKETS_PER_DIRECTION;
+/**
+ * Unrecognised flows are offered to the content matchers for this many payload packets per direction;
+ * past the opening packets a protocol's first bytes are not coming (the capture began mid-stream, or it
+ * is something we do not know), and the flow falls back to the port guess.
+ */
+export const MAX_PROBES_PER_DIRECTION = 2;
+
+const HS_CLIENT_HELLO = 1;
+const HS_SERVER_HELLO = 2;
+const PORT_MDNS = 5353;
+
+export interface DetectorOptions {
+  /** Flow ids the table hands out are below this (the table's `maxFlows`). */
+  maxFlows: number;
+  /** Called for every A/AAAA answer: the address, the name asked for, the capture time. */
+  onName?: OnName | null;
+}
+
+export interface DetectorStats {
+  /** payload() calls. */
+  packets: number;
+  /** Flows given an app from content. */
+  detected: number;
+}
+
+export interface Detector extends FlowInspector {
+  readonly stats: DetectorStats;
+  /** The names callback (DNS answers); may be replaced, e.g. once a store is ready. */
+  onName: OnName | null;
+}
+
+export function createDetector(opts: DetectorOptions): Detector {
+  const n = opts.maxFlows;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`maxFlows must be a whole number ≥ 1 (got ${n})`);
+  const s: DetectState = createDetectState(n);
+  const proto = new Uint8Array(n);
+  const ports = new Uint16Array(n * 2);
+  const pkts = new Uint8Array(n * 2);
+  const calls = new Uint8Array(n);
+  const seqNext = new Uint32Array(n * 2);
+  const seqSet = new Uint8Array(n * 2);
+  const stats: DetectorStats = { packets: 0, detected: 0 };
+
+  const det: Detector = {
+    stats,
+    onName: opts.onName ?? null,
+
+    open(f: number, pr: number, origPort: number, respPort: number): void {
+      proto[f] = pr;
+      ports[f * 2] = origPort;
+      ports[f * 2 + 1] = respPort;
+      s.mode[f] = Mode.probe;
+      s.app[f] = 0;
+      s.auth[f] = 0;
+      s.enc[f] = 0;
+      s.flags[f] = 0;
+      s.details[f] = undefined;
+      for (let d = f * 2; d <= f * 2 + 1; d++) {
+        s.dirDone[d] = 0;
+        s.a[d] = 0;
+        s.b[d] = 0;
+        s.c[d] = 0;
+        pkts[d] = 0;
+        seqSet[d] = 0;
+      }
+      calls[f] = 0;
+      if (pr === IPPROTO_ICMP || pr === IPPROTO_ICMPV6) {
+        s.app[f] = App.icmp;
+        s.auth[f] = Auth.none;
+        s.enc[f] = Enc.none;
+        finish(s, f);
+      }
+    },
+
+    payload(f: number, fromOrig: boolean, buf: Uint8Array, off: number, len: number, p: DecodedPacket): boolean {
+      stats.packets++;
+      if (s.mode[f] === Mode.done) return false;
+      const last = ++calls[f]! >= MAX_CALLS_PER_FLOW; // this packet is the last one looked at
+      const d = f * 2 + (fromOrig ? 0 : 1);
+      if (pkts[d]! >= MAX_PACKETS_PER_DIRECTION) return stop(f, last);
+      pkts[d]++;
+      const tcp = proto[f] === IPPROTO_TCP;
+      let inOrder = true;
+      if (tcp) {
+        // Follow the byte stream: skip retransmissions; a gap (loss, reordering) ends stream parsing.
+        const seq = p.tcpSeq >>> 0;
+        if (seqSet[d] === 1) {
+          const diff = (seq - seqNext[d]!) | 0;
+          if (diff < 0 && ((seq + p.payloadLen - seqNext[d]!) | 0) <= 0) return stop(f, last); // retransmission
+          if (diff !== 0) inOrder = false;
+        }
+        seqNext[d] = (seq + p.payloadLen) >>> 0;
+        seqSet[d] = 1;
+      }
+      const mode = s.mode[f]!;
+      if (mode === Mode.tls) {
+        if (!inOrder) s.dirDone[d] = 1;
+        else tlsSegment(s, f, d, fromOrig, buf, off, off + len);
+        if (len < p.payloadLen) s.dirDone[d] = 1; // snap length cut the stream
+      } else {
+        const end = off + (len > MAX_BYTES_PER_PACKET ? MAX_BYTES_PER_PACKET : len);
+        if (mode === Mode.probe) {
+          if (s.dirDone[d] === 0) {
+            if (probe(s, f, d, fromOrig, tcp, buf, off, end, len, p)) stats.detected++;
+            else if (pkts[d]! >= MAX_PROBES_PER_DIRECTION) s.dirDone[d] = 1;
+          }
+          // Nothing recognised in the opening packets: the port guess will have to do.
+          if (s.mode[f] === Mode.probe && calls[f]! >= 2 * MAX_PROBES_PER_DIRECTION) finish(s, f);
+        } else if (s.dirDone[d] === 0) {
+          step(s, f, d, fromOrig, tcp, buf, off, end, p);
+        }
+      }
+      if (last || s.mode[f] === Mode.done) {
+        finish(s, f);
+        return false;
+      }
+      if (s.dirDone[f * 2] === 1 && s.dirDone[f * 2 + 1] === 1) {
+        finish(s, f);
+        return false;
+      }
+      return pkts[f * 2]! < MAX_PACKETS_PER_DIRECTION || pkts[f * 2 + 1]! < MAX_PACKETS_PER_DIRECTION;
+    },
+
+    label(f: number, rec: FlowRecord): void {
+      const a = s.app[f]!;
+      if (a !== 0) {
+        rec.app = APP_NAMES[a]!; // from content: no app_guess
+        rec.auth = s.auth[f] === 0 ? 'unknown' : AUTH_METHODS[s.auth[f]! - 1]!;
+        rec.encryption = s.enc[f] === 0 ? 'unknown' : ENCRYPTIONS[s.enc[f]! - 1]!;
+        const x = s.details[f];
+        if (x !== undefined) copyDetails(x, rec);
+        return;
+      }
+      const guess = portGuess(proto[f]!, ports[f * 2]!, ports[f * 2 + 1]!);
+      if (guess !== undefined) {
+        rec.app = guess;
+        rec.app_guess = 'port';
+      } else {
+        rec.app = 'unknown';
+      }
+      rec.auth = 'unknown';
+      rec.encryption = 'unknown';
+    },
+  };
+
+  /** Not looked at: go on unless this was the flow's last call. */
+  function stop(f: number, last: boolean): boolean {
+    if (last) finish(s, f);
+    return !last;
+  }
+
+  /** First packets: offer them to the content matchers. Returns true once a protocol is recognised. */
+  function probe(
+    s: DetectState, f: number, d: number, fromOrig: boolean, tcp: boolean, buf: Uint8Array, off: number, end: number, len: number, p: DecodedPacket,
+  ): boolean {
+    if (tcp) {
+      if (fromOrig) {
+        if (looksLikeTlsHello(buf, off, off + len, HS_CLIENT_HELLO)) {
+          tlsStart(s, f);
+          tlsSegment(s, f, d, true, buf, off, off + len);
+          return true;
+        }
+        if (looksLikeH2Preface(buf, off, end)) { h2Start(s, f); return true; }
+        if (looksLikeHttpRequest(buf, off, end)) {
+          httpStart(s, f);
+          httpRequestPacket(s, f, buf, off, end);
+          return true;
+        }
+        if (looksLikeSsh(buf, off, end)) {
+          sshStart(s, f);
+          sshPacket(s, f, d, true, buf, off, end);
+          return true;
+        }
+        const pg = postgresFirstMessage(buf, off, end);
+        if (pg !== 0) { postgresStart(s, f, pg); return true; }
+        if (respArrayLength(buf, off, end) > 0) { redisStart(s, f, buf, off, end); return true; }
+      } else {
+        if (looksLikeSsh(buf, off, end)) {
+          sshStart(s, f);
+          sshPacket(s, f, d, false, buf, off, end);
+          return true;
+        }
+        if (looksLikeMysqlGreeting(buf, off, end)) {
+          mysqlStart(s, f);
+          mysqlServerPacket(s, f, buf, off, end);
+          return true;
+        }
+        if (looksLikeTlsHello(buf, off, off + len, HS_SERVER_HELLO)) {
+          // The ClientHello was missed (capture started late): follow the server side only.
+          tlsStart(s, f);
+          s.dirDone[d ^ 1] = 1;
+          tlsSegment(s, f, d, false, buf, off, off + len);
+          return true;
+        }
+        if (looksLikeHttpResponse(buf, off, end)) {
+          httpStart(s, f);
+          s.auth[f] = Auth.unknown; // the request was not seen
+          return true;
+        }
+      }
+      const m = dnsMessageStart(true, buf, off, end);
+      if (m >= 0 && (dnsQuestionEnd(buf, m, end, false) >= 0 || dnsQuestionEnd(buf, m, end, true) >= 0)) {
+        dnsStart(s, f, false);
+        dnsPacket(s, f, d, true, buf, off, end, p.tsUs, det.onName);
+        return true;
+      }
+      return false;
+    }
+    if (proto[f] !== IPPROTO_UDP) return false;
+    if (dnsQuestionEnd(buf, off, end, !fromOrig) >= 0 || dnsQuestionEnd(buf, off, end, fromOrig) >= 0) {
+      dnsStart(s, f, ports[f * 2] === PORT_MDNS || ports[f * 2 + 1] === PORT_MDNS);
+      dnsPacket(s, f, d, false, buf, off, end, p.tsUs, det.onName);
+      return true;
+    }
+    const v = snmpVersion(buf, off, end);
+    if (v >= 0) {
+      snmpStart(s, f, v);
+      if (s.mode[f] === Mode.snmp) snmpV3Packet(s, f, buf, off, end);
+      return true;
+    }
+    if (fromOrig && looksLikeStatsd(buf, off, end)) { statsdStart(s, f); return true; }
+    return false;
+  }
+
+  /** Later packets of a recognised flow. */
+  function step(s: DetectState, f: number, d: number, fromOrig: boolean, tcp: boolean, buf: Uint8Array, off: number, end: number, p: DecodedPacket): void {
+    switch (s.mode[f]) {
+      case Mode.http:
+        if (fromOrig) httpRequestPacket(s, f, buf, off, end);
+        else httpResponsePacket(s, f, buf, off, end);
+        break;
+      case Mode.ssh:
+        sshPacket(s, f, d, fromOrig, buf, off, end);
+        break;
+      case Mode.dns:
+        dnsPacket(s, f, d, tcp, buf, off, end, p.tsUs, det.onName);
+        break;
+      case Mode.postgres:
+        if (fromOrig) postgresClientPacket(s, f, buf, off, end);
+        else postgresServerPacket(s, f, buf, off, end);
+        break;
+      case Mode.mysql:
+        if (fromOrig) mysqlClientPacket(s, f, buf, off, end);
+        else mysqlServerPacket(s, f, buf, off, end);
+        break;
+      case Mode.snmp:
+        snmpV3Packet(s, f, buf, off, end);
+        break;
+    }
+  }
+
+  return det;
+}

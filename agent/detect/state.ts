@@ -1,0 +1,128 @@
+// Per-flow detection state, shared by the protocol parsers and the dispatcher (detector.ts).
+// NOTE: layout. Everything numeric lives in typed arrays indexed by the flow table's flow id `f`
+// (per-direction arrays at f*2 = originator, f*2+1 = responder), allocated once at `maxFlows`, so a
+// packet that is not inspected costs nothing and one that is costs no allocation unless a label is
+// found. String labels (SNI, Host, …) go into `details[f]`, an object made only when the first one is.
+import type { AuthMethod, Encryption, FlowRecord } from '../../common/flow-record.js';
+import { AUTH_METHODS, ENCRYPTIONS } from '../../common/flow-record.js';
+
+/** Application names; the index is the code kept in `app`. 0 = not (yet) detected. */
+export const APP_NAMES = [
+  'unknown', 'http', 'http2', 'tls', 'ssh', 'dns', 'mdns', 'postgres', 'mysql', 'redis', 'statsd', 'snmp',
+  'prometheus', 'prometheus-remote-write', 'icmp',
+] as const;
+export type AppName = (typeof APP_NAMES)[number];
+export const App: { readonly [K in AppName]: number } = Object.fromEntries(APP_NAMES.map((n, i) => [n, i])) as {
+  [K in AppName]: number;
+};
+
+/** Auth codes are AUTH_METHODS index + 1 (0 = nothing learnt yet). */
+export const Auth: { readonly [K in AuthMethod]: number } = Object.fromEntries(AUTH_METHODS.map((n, i) => [n, i + 1])) as {
+  [K in AuthMethod]: number;
+};
+/** Encryption codes are ENCRYPTIONS index + 1 (0 = nothing learnt yet). */
+export const Enc: { readonly [K in Encryption]: number } = Object.fromEntries(ENCRYPTIONS.map((n, i) => [n, i + 1])) as {
+  [K in Encryption]: number;
+};
+
+/** Which parser owns the flow's next packets. */
+export const Mode = {
+  /** Nothing recognised yet: every inspected packet is offered to every content matcher. */
+  probe: 0,
+  http: 1,
+  tls: 2,
+  ssh: 3,
+  dns: 4,
+  postgres: 5,
+  mysql: 6,
+  redis: 7,
+  snmp: 8,
+  /** Recognised and finished: no further packets wanted. */
+  done: 9,
+} as const;
+
+/** The detail fields, in the order they are written into records (one order: records share shapes). */
+export const DETAIL_KEYS = [
+  'tls_version', 'sni', 'alpn', 'ja4', 'tls_client_cert', 'http_method', 'http_host', 'http_path_class',
+  'user_agent_family', 'jwt_alg', 'jwt_lifetime_s', 'ssh_client', 'ssh_server', 'dns_query', 'dns_qtype',
+  'pg_auth', 'mysql_auth_plugin', 'snmp_version',
+] as const;
+export type DetailKey = (typeof DETAIL_KEYS)[number];
+export type Details = { [K in DetailKey]?: FlowRecord[K] };
+
+export interface DetectState {
+  /** Mode.* per flow. */
+  mode: Uint8Array;
+  app: Uint8Array;
+  auth: Uint8Array;
+  enc: Uint8Array;
+  /** Per direction: 1 once this direction has nothing more to tell the current parser. */
+  dirDone: Uint8Array;
+  /** Per direction parser scratch (TLS: bytes left in the current record / handshake message). */
+  a: Int32Array;
+  b: Int32Array;
+  /** Per direction: content type of the current TLS record. */
+  c: Uint8Array;
+  /** Per flow parser flags (meaning depends on the mode). */
+  flags: Uint32Array;
+  details: (Details | undefined)[];
+}
+
+export function createDetectState(n: number): DetectState {
+  return {
+    mode: new Uint8Array(n),
+    app: new Uint8Array(n),
+    auth: new Uint8Array(n),
+    enc: new Uint8Array(n),
+    dirDone: new Uint8Array(n * 2),
+    a: new Int32Array(n * 2),
+    b: new Int32Array(n * 2),
+    c: new Uint8Array(n * 2),
+    flags: new Uint32Array(n),
+    details: new Array<Details | undefined>(n).fill(undefined),
+  };
+}
+
+/** The flow's details object, made on first use; every key present from the start (one V8 shape). */
+export function detailsOf(s: DetectState, f: number): Details {
+  let d = s.details[f];
+  if (d === undefined) {
+    d = {
+      tls_version: undefined, sni: undefined, alpn: undefined, ja4: undefined, tls_client_cert: undefined,
+      http_method: undefined, http_host: undefined, http_path_class: undefined, user_agent_family: undefined,
+      jwt_alg: undefined, jwt_lifetime_s: undefined, ssh_client: undefined, ssh_server: undefined, dns_query: undefined,
+      dns_qtype: undefined, pg_auth: undefined, mysql_auth_plugin: undefined, snmp_version: undefined,
+    };
+    s.details[f] = d;
+  }
+  return d;
+}
+
+/** Both directions have nothing more to say: stop. */
+export function finish(s: DetectState, f: number): void {
+  s.mode[f] = Mode.done;
+  s.dirDone[f * 2] = 1;
+  s.dirDone[f * 2 + 1] = 1;
+}
+
+/** Adds the defined details to a record, always in DETAIL_KEYS order (records then share shapes). */
+export function copyDetails(x: Details, rec: FlowRecord): void {
+  if (x.tls_version !== undefined) rec.tls_version = x.tls_version;
+  if (x.sni !== undefined) rec.sni = x.sni;
+  if (x.alpn !== undefined) rec.alpn = x.alpn;
+  if (x.ja4 !== undefined) rec.ja4 = x.ja4;
+  if (x.tls_client_cert !== undefined) rec.tls_client_cert = x.tls_client_cert;
+  if (x.http_method !== undefined) rec.http_method = x.http_method;
+  if (x.http_host !== undefined) rec.http_host = x.http_host;
+  if (x.http_path_class !== undefined) rec.http_path_class = x.http_path_class;
+  if (x.user_agent_family !== undefined) rec.user_agent_family = x.user_agent_family;
+  if (x.jwt_alg !== undefined) rec.jwt_alg = x.jwt_alg;
+  if (x.jwt_lifetime_s !== undefined) rec.jwt_lifetime_s = x.jwt_lifetime_s;
+  if (x.ssh_client !== undefined) rec.ssh_client = x.ssh_client;
+  if (x.ssh_server !== undefined) rec.ssh_server = x.ssh_server;
+  if (x.dns_query !== undefined) rec.dns_query = x.dns_query;
+  if (x.dns_qtype !== undefined) rec.dns_qtype = x.dns_qtype;
+  if (x.pg_auth !== undefined) rec.pg_auth = x.pg_auth;
+  if (x.mysql_auth_plugin !== undefined) rec.mysql_auth_plugin = x.mysql_auth_plugin;
+  if (x.snmp_version !== undefined) rec.snmp_version = x.snmp_version;
+}

@@ -1,0 +1,26 @@
+// Worker thread: request bodies in, validated batches with TSV chunks out (see decode-pool.ts).
+// NOTE: message shapes — in: { id: number, body: Uint8Array } (body's buffer transferred);
+// out: { id, result: DecodeResult } with every chunk's ArrayBuffer in the transfer list.
+import { parentPort } from 'node:worker_threads';
+import { decodeIngestBody, type DecodeResult } from './ingest-batch.js';
+
+interface Job {
+  id: number;
+  body: Uint8Array;
+}
+
+if (!parentPort) throw new Error('decode-worker.ts must run in a worker thread');
+const port = parentPort;
+
+port.on('message', (job: Job) => {
+  let result: DecodeResult;
+  try {
+    result = decodeIngestBody(job.body);
+  } catch (err) {
+    // A bug, not bad input: report it as such so the request gets a 500, not a 400.
+    port.postMessage({ id: job.id, crash: err instanceof Error ? err.stack ?? err.message : String(err) });
+    return;
+  }
+  const transfer = result.ok ? result.batch.chunks.map((c) => c.buffer as ArrayBuffer) : [];
+  port.postMessage({ id: job.id, result }, transfer);
+});

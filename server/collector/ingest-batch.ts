@@ -1,0 +1,108 @@
+// The ingest contract (`POST /api/v1/ingest`) and the pure function that turns a request body into
+// ready-to-insert TSV chunks. It runs in a worker thread (decode-worker.ts): for a 50 000-record batch,
+// JSON.parse alone holds a thread for ~90 ms and encoding for ~100 ms, which must not happen on the
+// event loop that serves the API.
+import { createHash } from 'node:crypto';
+import { FormatRegistry, Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { FlowRecordSchema, type FlowRecord } from '../../common/flow-record.js';
+import { encodeFlowsTsv } from '../store/flow-columns.js';
+
+export const MAX_BATCH_RECORDS = 50_000;
+
+export const IngestStatsSchema = Type.Object(
+  {
+    /** Packets the agent has seen since it started. */
+    packets: Type.Integer({ minimum: 0 }),
+    /** Packets the agent (or the kernel, for live capture) dropped. */
+    dropped: Type.Integer({ minimum: 0 }),
+    /** Batches waiting in the agent's disk spool. */
+    spool_backlog: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: true },
+);
+
+export const IngestBatchSchema = Type.Object(
+  {
+    /** Idempotency key: a batch_id already stored is answered `duplicate: true` and not inserted again. */
+    batch_id: Type.String({ minLength: 1, maxLength: 128 }),
+    /** Agent name. */
+    agent: Type.String({ minLength: 1, maxLength: 128 }),
+    sent_at: Type.String({ format: 'date-time' }),
+    records: Type.Array(FlowRecordSchema, { minItems: 1, maxItems: MAX_BATCH_RECORDS }),
+    stats: Type.Optional(IngestStatsSchema),
+  },
+  { additionalProperties: true, $id: 'IngestBatch' },
+);
+
+export const IngestResultSchema = Type.Object({
+  /** Records inserted by this request (0 for a duplicate). */
+  accepted: Type.Integer({ minimum: 0 }),
+  duplicate: Type.Boolean(),
+});
+
+export type IngestBatch = Static<typeof IngestBatchSchema>;
+export type IngestStats = Static<typeof IngestStatsSchema>;
+export type IngestResult = Static<typeof IngestResultSchema>;
+
+/** A validated batch, records already encoded for `flows` (see store/flow-columns.ts). */
+export interface DecodedBatch {
+  batchId: string;
+  agent: string;
+  sentAt: string;
+  stats: IngestStats | null;
+  records: number;
+  /** TSV chunks for FLOW_INSERT_COLUMNS, each ≤ MAX_INSERT_ROWS rows. */
+  chunks: Uint8Array[];
+  /** SHA-256 (hex) of the chunks: tells a retried batch from a batch_id reused for other records. */
+  contentHash: string;
+}
+
+export type DecodeResult = { ok: true; batch: DecodedBatch } | { ok: false; message: string };
+
+// RFC 3339 date-time (https://www.rfc-editor.org/rfc/rfc3339#section-5.6), which is what ajv-formats
+// checks for fastify's own routes; TypeBox's compiler needs it registered.
+const DATE_TIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => DATE_TIME.test(v));
+
+const checkBatch = TypeCompiler.Compile(IngestBatchSchema);
+
+/** "body/records/3/sport: Expected integer" — the first problem, naming the field. */
+function firstSchemaError(value: unknown): string {
+  const e = checkBatch.Errors(value).First();
+  if (!e) return 'body: invalid';
+  return `body${e.path || ''}: ${e.message}`;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeIngestBody(body: Uint8Array): DecodeResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(body));
+  } catch (err) {
+    const why = err instanceof SyntaxError ? err.message : 'body is not UTF-8';
+    return { ok: false, message: `body is not valid JSON: ${why}` };
+  }
+  if (!checkBatch.Check(value)) return { ok: false, message: firstSchemaError(value) };
+  const batch = value as IngestBatch;
+  const encoded = encodeFlowsTsv(batch.records as FlowRecord[], batch.agent);
+  if (!encoded.ok) return { ok: false, message: `body/${encoded.message}` };
+  const hash = createHash('sha256');
+  for (const c of encoded.value.chunks) hash.update(c);
+  return {
+    ok: true,
+    batch: {
+      batchId: batch.batch_id,
+      agent: batch.agent,
+      sentAt: batch.sent_at,
+      stats: batch.stats
+        ? { packets: batch.stats.packets, dropped: batch.stats.dropped, spool_backlog: batch.stats.spool_backlog }
+        : null,
+      records: encoded.value.rows,
+      chunks: encoded.value.chunks,
+      contentHash: hash.digest('hex'),
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// Stores ingest batches exactly once.
+// 1. One batch_id at a time in this process (a concurrent duplicate waits for the first, then is
+//    answered as a duplicate).
+// 2. A batch_id already in `ingest_batches` → duplicate, nothing inserted (409 when the stored batch
+//    had other records: the key was reused, not retried).
+// 3. Flows go in with insert_deduplication_token = batch_id:chunk, so if this collector died between
+//    steps 3 and 4, or two collectors race on the same retried batch, ClickHouse drops the second copy
+//    (in flows and, through the view, in edges_1h).
+// 4. The batch row is written last: it is the receipt.
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { DecodedBatch, IngestResult } from '../collector/ingest-batch.js';
+import { HttpError } from '../errors.js';
+import { FLOW_INSERT_COLUMNS, type Store } from '../store/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ingestRepository: ReturnType<typeof createIngestRepository>;
+  }
+}
+
+const FIND_BATCH = 'SELECT content_hash FROM ingest_batches WHERE batch_id = {batch_id:String} LIMIT 1';
+
+const INSERT_BATCH = `
+INSERT INTO ingest_batches (batch_id, agent, sent_at, records, content_hash, agent_packets, agent_dropped, spool_backlog)
+SELECT {batch_id:String}, {agent:String}, parseDateTime64BestEffort({sent_at:String}, 3, 'UTC'), {records:UInt32},
+       {content_hash:String},
+       {agent_packets:Nullable(UInt64)}, {agent_dropped:Nullable(UInt64)}, {spool_backlog:Nullable(UInt64)}`;
+
+export function createIngestRepository(store: Store) {
+  const inFlight = new Map<string, Promise<IngestResult>>();
+
+  async function store1(batch: DecodedBatch): Promise<IngestResult> {
+    const prior = await store.query<{ content_hash: string }>(FIND_BATCH, { batch_id: batch.batchId });
+    if (prior.length > 0) {
+      if (prior[0]!.content_hash === batch.contentHash) return { accepted: 0, duplicate: true };
+      throw new HttpError(409, `batch_id ${JSON.stringify(batch.batchId)} was already stored with other records; use a new batch_id for new records`);
+    }
+    await store.insertTsv('flows', FLOW_INSERT_COLUMNS, batch.chunks, { dedupToken: `flows:${batch.batchId}` });
+    await store.command(
+      INSERT_BATCH,
+      {
+        batch_id: batch.batchId,
+        agent: batch.agent,
+        sent_at: batch.sentAt,
+        records: batch.records,
+        content_hash: batch.contentHash,
+        agent_packets: batch.stats?.packets ?? null,
+        agent_dropped: batch.stats?.dropped ?? null,
+        spool_backlog: batch.stats?.spool_backlog ?? null,
+      },
+      { async_insert: 0, insert_deduplication_token: `batch:${batch.batchId}` },
+    );
+    return { accepted: batch.records, duplicate: false };
+  }
+
+  return {
+    async ingest(batch: DecodedBatch): Promise<IngestResult> {
+      // Wait for an in-flight copy of the same batch, then decide (it may have failed).
+      for (let prior = inFlight.get(batch.batchId); prior; prior = inFlight.get(batch.batchId)) {
+        await prior.catch(() => undefined);
+      }
+      const p = store1(batch);
+      inFlight.set(batch.batchId, p);
+      try {
+        return await p;
+      } finally {
+        if (inFlight.get(batch.batchId) === p) inFlight.delete(batch.batchId);
+      }
+    },
+  };
+}
+
+export default fp(
+  async (fastify: FastifyInstance) => {
+    fastify.decorate('ingestRepository', createIngestRepository(fastify.store));
+  },
+  { name: 'ingest-repository', dependencies: ['store'] },
+);

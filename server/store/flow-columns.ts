@@ -1,0 +1,168 @@
+// FlowRecords → TabSeparated chunks for the `flows` table. The column list below is the one place that
+// maps record fields to columns: a new FlowRecord field is one migration (ALTER TABLE flows ADD COLUMN)
+// plus one line here.
+// TabSeparated: https://clickhouse.com/docs/interfaces/formats/TabSeparated (escapes \\ \t \n; \N = NULL,
+// which becomes the column default with input_format_null_as_default = 1, the default).
+import { isIP } from 'node:net';
+import type { FlowRecord } from '../../common/flow-record.js';
+import { MAX_INSERT_ROWS } from './limits.js';
+
+/**
+ * How a field is written and checked. Integers are range-checked against their column type here
+ * because ClickHouse would otherwise wrap or refuse the whole chunk; IPs must be plain IPv4/IPv6
+ * text (IPv4 lands ::ffff:-mapped in the IPv6 columns); times are ISO-8601 (the schema checked the
+ * format; the insert parses them with date_time_input_format = best_effort).
+ */
+export type ColumnKind = 'text' | 'ip' | 'time' | 'u16' | 'u32' | 'u64' | 'float';
+
+export interface FlowColumn {
+  /** Column in `flows` and field of FlowRecord (same name). */
+  name: string;
+  kind: ColumnKind;
+}
+
+// NOTE: order = TSV field order; `agent` (from the batch, not the record) is written before these.
+export const FLOW_COLUMNS: readonly FlowColumn[] = [
+  { name: 'start', kind: 'time' },
+  { name: 'end', kind: 'time' },
+  { name: 'proto', kind: 'text' },
+  { name: 'src', kind: 'ip' },
+  { name: 'sport', kind: 'u16' },
+  { name: 'dst', kind: 'ip' },
+  { name: 'dport', kind: 'u16' },
+  { name: 'orig_pkts', kind: 'u64' },
+  { name: 'resp_pkts', kind: 'u64' },
+  { name: 'orig_ip_bytes', kind: 'u64' },
+  { name: 'resp_ip_bytes', kind: 'u64' },
+  { name: 'orig_bytes', kind: 'u64' },
+  { name: 'resp_bytes', kind: 'u64' },
+  { name: 'state', kind: 'text' },
+  { name: 'history', kind: 'text' },
+  { name: 'end_reason', kind: 'text' },
+  { name: 'initiator', kind: 'text' },
+  { name: 'sampling', kind: 'u32' },
+  { name: 'frags', kind: 'u32' },
+  { name: 'vlan', kind: 'u16' },
+  // Detection labels (migration 002); absent → '' (or NULL for jwt_lifetime_s).
+  { name: 'app', kind: 'text' },
+  { name: 'app_guess', kind: 'text' },
+  { name: 'auth', kind: 'text' },
+  { name: 'encryption', kind: 'text' },
+  { name: 'tls_version', kind: 'text' },
+  { name: 'sni', kind: 'text' },
+  { name: 'alpn', kind: 'text' },
+  { name: 'ja4', kind: 'text' },
+  { name: 'tls_client_cert', kind: 'text' },
+  { name: 'http_host', kind: 'text' },
+  { name: 'http_method', kind: 'text' },
+  { name: 'http_path_class', kind: 'text' },
+  { name: 'user_agent_family', kind: 'text' },
+  { name: 'jwt_alg', kind: 'text' },
+  { name: 'jwt_lifetime_s', kind: 'float' },
+  { name: 'ssh_client', kind: 'text' },
+  { name: 'ssh_server', kind: 'text' },
+  { name: 'dns_query', kind: 'text' },
+  { name: 'dns_qtype', kind: 'text' },
+  { name: 'pg_auth', kind: 'text' },
+  { name: 'mysql_auth_plugin', kind: 'text' },
+  { name: 'snmp_version', kind: 'text' },
+];
+
+/** Columns named in the INSERT, in TSV order. */
+export const FLOW_INSERT_COLUMNS: readonly string[] = ['agent', ...FLOW_COLUMNS.map((c) => c.name)];
+
+const MAX_BY_KIND: Record<'u16' | 'u32' | 'u64', number> = {
+  u16: 0xffff,
+  u32: 0xffff_ffff,
+  u64: Number.MAX_SAFE_INTEGER,
+};
+
+const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+
+/** A string as one TabSeparated field. */
+export function tsvText(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? s.replace(/[\\\t\n\r\0]/g, (c) => ESCAPES[c]!) : s;
+}
+
+export interface EncodedFlows {
+  rows: number;
+  /** Each ≤ MAX_INSERT_ROWS rows; every line ends with '\n'. Own ArrayBuffers (transferable). */
+  chunks: Uint8Array[];
+}
+
+export type EncodeResult = { ok: true; value: EncodedFlows } | { ok: false; message: string };
+
+/** Grows-on-demand output buffer; allocUnsafeSlow so each chunk owns its memory (no pool sharing). */
+function newChunkBuffer(rows: number): Buffer {
+  return Buffer.allocUnsafeSlow(Math.max(4096, rows * 256));
+}
+
+/**
+ * Encodes records (already checked against FlowRecordSchema) for `INSERT INTO flows (FLOW_INSERT_COLUMNS)
+ * FORMAT TabSeparated`. Returns a message naming the record and field for values the schema lets through
+ * but the table cannot hold (an address that is not an IP, an integer past its column's range).
+ */
+export function encodeFlowsTsv(records: readonly FlowRecord[], agent: string, maxRows = MAX_INSERT_ROWS): EncodeResult {
+  const cols = FLOW_COLUMNS;
+  const ncols = cols.length;
+  const names = cols.map((c) => c.name);
+  const kinds = cols.map((c) => c.kind);
+  const prefix = `${tsvText(agent)}\t`;
+  const chunks: Uint8Array[] = [];
+  let buf = newChunkBuffer(Math.min(records.length, maxRows));
+  let off = 0;
+  let inChunk = 0;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as unknown as Record<string, unknown>;
+    let line = prefix;
+    for (let c = 0; c < ncols; c++) {
+      const v = r[names[c]!];
+      if (c > 0) line += '\t';
+      if (v === undefined || v === null) {
+        line += '\\N';
+        continue;
+      }
+      switch (kinds[c]) {
+        case 'text':
+        case 'time':
+          line += tsvText(String(v));
+          break;
+        case 'ip': {
+          const s = String(v);
+          if (isIP(s) === 0 || s.includes('%')) return { ok: false, message: `records/${i}/${names[c]}: not an IPv4 or IPv6 address` };
+          line += s;
+          break;
+        }
+        case 'float':
+          if (typeof v !== 'number' || !Number.isFinite(v)) return { ok: false, message: `records/${i}/${names[c]}: must be a finite number` };
+          line += v;
+          break;
+        default: {
+          const kind = kinds[c] as 'u16' | 'u32' | 'u64';
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_BY_KIND[kind]) {
+            return { ok: false, message: `records/${i}/${names[c]}: must be an integer from 0 to ${MAX_BY_KIND[kind]}` };
+          }
+          line += v;
+        }
+      }
+    }
+    line += '\n';
+    // A UTF-16 unit is at most 3 UTF-8 bytes.
+    const worst = line.length * 3;
+    if (off + worst > buf.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, off + worst));
+      buf.copy(grown, 0, 0, off);
+      buf = grown;
+    }
+    off += buf.write(line, off);
+    if (++inChunk === maxRows) {
+      chunks.push(new Uint8Array(buf.buffer, buf.byteOffset, off));
+      buf = newChunkBuffer(Math.min(records.length - i - 1, maxRows));
+      off = 0;
+      inChunk = 0;
+    }
+  }
+  if (inChunk > 0) chunks.push(new Uint8Array(buf.buffer, buf.byteOffset, off));
+  return { ok: true, value: { rows: records.length, chunks } };
+}

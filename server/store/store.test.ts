@@ -1,0 +1,190 @@
+// The store on the real embedded engine (one chdb per test file, in a temp dir), plus the HTTP
+// transport against a port where nothing listens.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlowRecord } from '../../common/flow-record.js';
+import { encodeFlowsTsv, FLOW_INSERT_COLUMNS } from './flow-columns.js';
+import { applyRetention, applySystemLogTtl, loadMigrations, defaultMigrationsDir, migrate, splitStatements, ttlDays } from './migrate.js';
+import { openStore, type Store } from './store.js';
+import { StoreUnavailableError } from './store-errors.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'sm-store-'));
+let store: Store;
+
+beforeAll(async () => {
+  store = openStore({ dataDir, database: 'default' });
+});
+afterAll(async () => {
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const record = (over: Partial<FlowRecord> = {}): FlowRecord => ({
+  proto: 'tcp', src: '192.0.2.10', sport: 40000, dst: '2001:db8::20', dport: 443,
+  start: '2024-02-29T10:15:00.000001Z', end: '2024-02-29T10:15:02.5Z',
+  orig_pkts: 10, resp_pkts: 8, orig_ip_bytes: 1200, resp_ip_bytes: 9000, orig_bytes: 600, resp_bytes: 8500,
+  state: 'SF', history: 'ShADadFf', end_reason: 'fin', initiator: 'syn', sampling: 1, frags: 0, vlan: 0,
+  ...over,
+});
+
+function chunksOf(records: FlowRecord[], agent: string, maxRows?: number): Uint8Array[] {
+  const r = encodeFlowsTsv(records, agent, maxRows);
+  if (!r.ok) throw new Error(r.message);
+  return r.value.chunks;
+}
+
+const one = async (sql: string, params?: Record<string, unknown>) => {
+  const rows = await store.query<Record<string, unknown>>(sql, params);
+  return rows[0]!;
+};
+const count = async (table: string, agent: string) =>
+  Number((await one(`SELECT count() AS n FROM {t:Identifier} WHERE agent = {agent:String}`, { t: table, agent })).n);
+const edgeSums = async (src: string) =>
+  one('SELECT sum(flows) AS flows, sum(packets) AS packets, sum(bytes) AS bytes FROM edges_1h WHERE src = toIPv6({src:String})', { src });
+
+describe('migrations', () => {
+  it('split files into statements at a ; that ends a line', () => {
+    expect(splitStatements('-- head\nCREATE TABLE a (x String DEFAULT \';\');\n\n-- only a comment;\nSELECT 1;')).toEqual([
+      "-- head\nCREATE TABLE a (x String DEFAULT ';')",
+      'SELECT 1',
+    ]);
+  });
+
+  it('are numbered, in order, and each statement is idempotent (IF NOT EXISTS)', () => {
+    const ms = loadMigrations(defaultMigrationsDir());
+    expect(ms.map((m) => m.version)).toEqual(ms.map((_, i) => i + 1));
+    for (const m of ms) for (const s of m.statements) expect(s).toMatch(/IF NOT EXISTS/);
+  });
+
+  it('apply once, are recorded, and a second run applies nothing', async () => {
+    const first = await migrate(store, { retention_days: 35 });
+    expect(first.applied).toEqual(loadMigrations(defaultMigrationsDir()).map((m) => `${String(m.version).padStart(3, '0')}_${m.name}`));
+    const second = await migrate(store, { retention_days: 35 });
+    expect(second.applied).toEqual([]);
+    expect(second.alreadyApplied).toEqual(first.applied);
+    const recorded = await store.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(recorded.map((r) => Number(r.version))).toEqual(first.applied.map((_, i) => i + 1));
+  });
+
+  it('re-run cleanly after dying halfway (statements applied, not recorded)', async () => {
+    await store.command('TRUNCATE TABLE schema_migrations');
+    const again = await migrate(store, { retention_days: 35 });
+    expect(again.applied).toHaveLength(loadMigrations(defaultMigrationsDir()).length);
+  });
+
+  it('make flows expire by received_at, in whole day-partitions', async () => {
+    const t = await one("SELECT engine_full, partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'flows'");
+    expect(t.partition_key).toBe('toDate(received_at)');
+    expect(String(t.engine_full)).toMatch(/TTL received_at \+ toIntervalDay\(/);
+    expect(String(t.engine_full)).toMatch(/ttl_only_drop_parts = 1/);
+    expect(ttlDays(String(t.engine_full))).toBe(35);
+    const cols = await store.query<{ name: string; type: string }>(
+      "SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'flows' AND name IN ('src', 'dst', 'proto', 'app')",
+    );
+    expect(Object.fromEntries(cols.map((c) => [c.name, c.type]))).toEqual({
+      src: 'IPv6', dst: 'IPv6', proto: 'LowCardinality(String)', app: 'LowCardinality(String)',
+    });
+  });
+});
+
+describe('retention', () => {
+  it('keeps a capture from 2024 replayed today (TTL counts from received_at)', async () => {
+    const records = Array.from({ length: 30 }, (_, i) => record({ sport: 41000 + i, src: `198.51.100.${i + 1}` }));
+    await store.insertTsv('flows', FLOW_INSERT_COLUMNS, chunksOf(records, 'replay-2024'));
+    // Force the merges that apply TTLs; rows past a TTL would be gone after this.
+    await store.command('OPTIMIZE TABLE flows FINAL');
+    expect(await count('flows', 'replay-2024')).toBe(30);
+    const edges = await one(
+      "SELECT sum(flows) AS flows FROM edges_1h WHERE hour = toDateTime('2024-02-29 10:00:00', 'UTC') AND dport = 443",
+    );
+    expect(Number(edges.flows)).toBeGreaterThanOrEqual(30);
+  });
+
+  it('(control) a TTL on the flow time drops the same 2024 rows: what received_at avoids', async () => {
+    await store.command(
+      "CREATE TABLE IF NOT EXISTS ttl_control (start DateTime64(6, 'UTC'), n UInt32) ENGINE = MergeTree ORDER BY n TTL toDateTime(start) + INTERVAL 35 DAY",
+    );
+    await store.command(
+      "INSERT INTO ttl_control SELECT toDateTime64('2024-02-29 10:15:00', 6, 'UTC'), number FROM numbers(30)",
+      {},
+      { async_insert: 0 },
+    );
+    await store.command('OPTIMIZE TABLE ttl_control FINAL');
+    expect(Number((await one('SELECT count() AS n FROM ttl_control')).n)).toBe(0);
+  });
+
+  it('follows a changed retention setting', async () => {
+    expect(await applyRetention(store, 10)).toEqual(['flows', 'ingest_batches']);
+    const t = await one("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'flows'");
+    expect(ttlDays(String(t.engine_full))).toBe(10);
+    expect(await applyRetention(store, 10)).toEqual([]);
+    expect(await applyRetention(store, 35)).toEqual(['flows', 'ingest_batches']);
+  });
+
+  it('finds no system.*_log tables in chdb 3.4 (nothing to put a TTL on)', async () => {
+    const r = await applySystemLogTtl(store, 7);
+    expect(r).toEqual({ found: [], changed: [], failed: [] });
+  });
+});
+
+describe('inserts', () => {
+  it('put IPv4 in IPv6 columns as ::ffff:-mapped and keep IPv6 as is', async () => {
+    await store.insertTsv('flows', FLOW_INSERT_COLUMNS, chunksOf([record()], 'mapping'));
+    const r = await one("SELECT toString(src) AS src, toString(dst) AS dst FROM flows WHERE agent = 'mapping'");
+    expect(r).toEqual({ src: '::ffff:192.0.2.10', dst: '2001:db8::20' });
+  });
+
+  it('insert every chunk of a split batch, and feed edges_1h', async () => {
+    const records = Array.from({ length: 7 }, (_, i) => record({ src: '203.0.113.7', sport: 50000 + i, app: 'tls', auth: 'mtls' }));
+    await store.insertTsv('flows', FLOW_INSERT_COLUMNS, chunksOf(records, 'chunks', 3));
+    expect(await count('flows', 'chunks')).toBe(7);
+    expect(await edgeSums('203.0.113.7')).toEqual({ flows: 7, packets: 7 * 18, bytes: 7 * 10200 });
+    const key = await one("SELECT app, auth FROM edges_1h WHERE src = toIPv6('203.0.113.7') LIMIT 1");
+    expect(key).toEqual({ app: 'tls', auth: 'mtls' });
+  });
+
+  it('drop a retried insert with the same dedup token, in flows and in edges_1h', async () => {
+    const chunks = chunksOf([record({ src: '203.0.113.8' }), record({ src: '203.0.113.8', sport: 2 })], 'dedup', 1);
+    for (let i = 0; i < 3; i++) await store.insertTsv('flows', FLOW_INSERT_COLUMNS, chunks, { dedupToken: 'batch-A' });
+    expect(await count('flows', 'dedup')).toBe(2);
+    expect((await edgeSums('203.0.113.8')).flows).toBe(2);
+  });
+
+  it('drop concurrent copies with the same token too', async () => {
+    const chunks = chunksOf([record({ src: '203.0.113.9' })], 'dedup-concurrent');
+    await Promise.all(Array.from({ length: 5 }, () => store.insertTsv('flows', FLOW_INSERT_COLUMNS, chunks, { dedupToken: 'batch-B' })));
+    expect(await count('flows', 'dedup-concurrent')).toBe(1);
+    expect((await edgeSums('203.0.113.9')).flows).toBe(1);
+  });
+
+  it('take values only through parameters', async () => {
+    const tricky = "x'); DROP TABLE flows; --";
+    const r = await one('SELECT {v:String} AS v, toString(toIPv6({ip:String})) AS ip', { v: tricky, ip: '192.0.2.1' });
+    expect(r).toEqual({ v: tricky, ip: '::ffff:192.0.2.1' });
+  });
+});
+
+describe('server mode over HTTP', () => {
+  it('reports an unreachable ClickHouse as StoreUnavailableError', async () => {
+    // A port that was just free: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const remote = openStore({ dataDir, url: `http://user:secret@127.0.0.1:${port}`, database: 'default' });
+    try {
+      expect(remote.kind).toBe('server');
+      expect(remote.location).not.toContain('secret');
+      expect(await remote.ping()).toBe(false);
+      await expect(remote.query('SELECT 1')).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(remote.insertTsv('flows', FLOW_INSERT_COLUMNS, chunksOf([record()], 'x'))).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      await remote.close();
+    }
+  });
+});

@@ -1,0 +1,201 @@
+// The one ClickHouse store: `@clickhouse/client` over either the embedded engine (chdb 3.4's
+// `chdb/connection`, ClickHouse 26.7 in-process) or a ClickHouse server over HTTP(S). Queries are the
+// same SQL on both; the only transport difference (how an insert body reaches the engine) is
+// `insertTsv` below, and it stays in this file.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
+import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
+import { StoreUnavailableError, classifyStoreError } from './store-errors.js';
+
+export { MAX_INSERT_ROWS } from './limits.js';
+
+export interface StoreOptions {
+  /** Embedded: the engine's files go to `<dataDir>/clickhouse`. */
+  dataDir: string;
+  /** Set: a ClickHouse server over HTTP(S) instead of the embedded engine. */
+  url?: string;
+  user?: string;
+  password?: string;
+  /** Server mode only: chdb keeps everything in its `default` database. */
+  database: string;
+}
+
+export type QueryParams = Record<string, unknown>;
+
+export interface InsertOptions {
+  /**
+   * Idempotency key: chunk i is inserted with `insert_deduplication_token = <token>:<i>`, so a retried
+   * insert of the same chunk is dropped by ClickHouse (tables need `non_replicated_deduplication_window`
+   * or a Replicated engine), and so are the blocks its materialized views would write.
+   */
+  dedupToken?: string;
+}
+
+export interface Store {
+  readonly kind: 'embedded' | 'server';
+  /** Where the data is, for people: the embedded path or the server URL without credentials. */
+  readonly location: string;
+  /** SELECT … → rows as objects (JSONEachRow; 64-bit integers arrive as strings). */
+  query<T = Record<string, unknown>>(sql: string, params?: QueryParams, settings?: ClickHouseSettings): Promise<T[]>;
+  /** DDL and statements without a result. */
+  command(sql: string, params?: QueryParams, settings?: ClickHouseSettings): Promise<void>;
+  /**
+   * Inserts pre-encoded TabSeparated chunks (each ≤ MAX_INSERT_ROWS rows, every line ends with '\n')
+   * in order, one INSERT per chunk, synchronously (async_insert = 0: we batch ourselves).
+   */
+  insertTsv(table: string, columns: readonly string[], chunks: readonly Uint8Array[], opts?: InsertOptions): Promise<void>;
+  /** True when the engine answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * Settings every insert runs with, on both transports:
+ * - async_insert = 0: chdb defaults to 1; we already batch, and a synchronous insert is visible on return.
+ * - deduplicate_blocks_in_dependent_materialized_views = 1: a deduplicated block is not added to the
+ *   rollups either (default 1 in 26.7, 0 in older servers).
+ * - date_time_input_format = best_effort: FlowRecord times are ISO-8601 with 'T' and 'Z'.
+ */
+const INSERT_SETTINGS = {
+  async_insert: 0,
+  deduplicate_blocks_in_dependent_materialized_views: 1,
+  date_time_input_format: 'best_effort',
+} as const;
+
+function redactUrl(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  return u.toString();
+}
+
+export function openStore(opts: StoreOptions): Store {
+  if (opts.url !== undefined) return openServerStore(opts, opts.url);
+  return openEmbeddedStore(opts);
+}
+
+function commonStore(client: ClickHouseClient, kind: Store['kind'], location: string) {
+  const wrap = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      throw classifyStoreError(err, what);
+    }
+  };
+  return {
+    kind,
+    location,
+    query<T>(sql: string, params?: QueryParams, settings?: ClickHouseSettings): Promise<T[]> {
+      return wrap('query', async () => {
+        const rs = await client.query({ query: sql, format: 'JSONEachRow', query_params: params, clickhouse_settings: settings });
+        return rs.json<T>();
+      });
+    },
+    command(sql: string, params?: QueryParams, settings?: ClickHouseSettings): Promise<void> {
+      return wrap('command', async () => {
+        await client.command({ query: sql, query_params: params, clickhouse_settings: settings });
+      });
+    },
+    async ping(): Promise<boolean> {
+      try {
+        const r = await client.ping();
+        return r.success;
+      } catch {
+        return false;
+      }
+    },
+    wrap,
+  };
+}
+
+function chunkSettings(opts: InsertOptions | undefined, i: number): Record<string, string | number> {
+  return opts?.dedupToken === undefined
+    ? { ...INSERT_SETTINGS }
+    : { ...INSERT_SETTINGS, insert_deduplication_token: `${opts.dedupToken}:${i}` };
+}
+
+function openEmbeddedStore(opts: StoreOptions): Store {
+  const path = join(opts.dataDir, 'clickhouse');
+  mkdirSync(path, { recursive: true });
+  // One engine per process: more connections to the same path share it, another path throws.
+  // Two connections: a chdb connection runs one statement at a time, so a 50 000-row insert (~0.5 s)
+  // would hold up every API query and /healthz behind it; inserts get a connection of their own.
+  const queries: ChdbConnection = createChdbConnection({ path });
+  const inserts: ChdbConnection = createChdbConnection({ path });
+  // chdb types its connection against @clickhouse/client-common 1.23.0, the client bundles 1.23.1's
+  // copy of the same interface; they differ only in a settings type, hence the cast.
+  const client = createClient({
+    connection: queries as unknown as NonNullable<ClientConfig['connection']>,
+    log: { level: ClickHouseLogLevel.OFF },
+  });
+  const base = commonStore(client, 'embedded', path);
+  return {
+    kind: base.kind,
+    location: base.location,
+    query: base.query,
+    command: base.command,
+    ping: base.ping,
+    async insertTsv(table, columns, chunks, insertOpts) {
+      // chdb/connection's insert() turns the body into one JS string and prepends the SQL (a 7 MB
+      // string per 50 000 rows, and V8's string limit applies); the connection's rawInsert hands the
+      // Buffer to the engine as is, and its parser runs off the event loop.
+      for (let i = 0; i < chunks.length; i++) {
+        const values = chunks[i]!;
+        if (values.byteLength === 0) continue;
+        await base.wrap('insert', () =>
+          inserts.chdb.rawInsert({ table, columns, values, format: 'TabSeparated', settings: chunkSettings(insertOpts, i) }),
+        );
+      }
+    },
+    async close() {
+      await client.close();
+      await inserts.close();
+    },
+  };
+}
+
+function openServerStore(opts: StoreOptions, url: string): Store {
+  const client = createClient({
+    url,
+    username: opts.user,
+    password: opts.password,
+    database: opts.database,
+    application: 'surfacemap',
+    request_timeout: 60_000,
+    // Failures reach the caller as StoreUnavailableError etc. and are logged there, once.
+    log: { level: ClickHouseLogLevel.OFF },
+  });
+  const base = commonStore(client, 'server', redactUrl(url));
+  return {
+    kind: base.kind,
+    location: base.location,
+    query: base.query,
+    command: base.command,
+    ping: base.ping,
+    async insertTsv(table, columns, chunks, insertOpts) {
+      for (let i = 0; i < chunks.length; i++) {
+        const chunk = chunks[i]!;
+        if (chunk.byteLength === 0) continue;
+        await base.wrap('insert', () =>
+          client.insert({
+            table,
+            columns: [...columns] as [string, ...string[]],
+            // The HTTP body is streamed from the Buffer; objectMode off is what the client expects for
+            // raw formats.
+            values: Readable.from([chunk], { objectMode: false }),
+            format: 'TabSeparated',
+            clickhouse_settings: chunkSettings(insertOpts, i),
+          }),
+        );
+      }
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+export { StoreUnavailableError };
