@@ -2,12 +2,16 @@
 import { Command } from 'commander';
 import { flowsCommand } from './commands/flows.js';
 import { startCommand } from './commands/start.js';
+import { replayCommand } from './commands/replay.js';
+import { agentCommand } from './commands/agent.js';
 
 const program = new Command('surfacemap')
   .description('What talks to what: packets → flows → trust-boundary crossings')
   .version('0.1.0')
   .showHelpAfterError()
   .addCommand(flowsCommand())
-  .addCommand(startCommand());
+  .addCommand(startCommand())
+  .addCommand(replayCommand())
+  .addCommand(agentCommand());
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlowRecord } from '../../common/flow-record.js';
+import { flowRecordToJson } from '../../common/flow-json.js';
+import { replayFiles } from '../replay.js';
+import { createBatcher, makeBatchId, MAX_BATCH_RECORDS } from './batcher.js';
+import { openSpool, type Spool } from './spool.js';
+
+const SMALL_OFFICE = fileURLToPath(new URL('../../fixtures/small-office.pcap', import.meta.url));
+const RUN = '0123456789ab';
+let records: FlowRecord[];
+let dir: string;
+
+beforeAll(async () => {
+  records = [];
+  await replayFiles([SMALL_OFFICE], { detect: true }, (r) => records.push(r));
+  dir = mkdtempSync(join(tmpdir(), 'sm-batcher-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+function freshSpool(): Spool {
+  return openSpool(join(dir, `s${++n}`), { maxBytes: 1 << 30 });
+}
+
+/** The ingest body the sender makes from a spooled batch: the file plus one more gzip member. */
+async function body(spool: Spool, i: number) {
+  const file = (await spool.read(spool.entries()[i]!))!;
+  const tail = gzipSync(',"sent_at":"2026-01-01T00:00:00.000Z","stats":{"packets":1,"dropped":0,"spool_backlog":0}}');
+  return JSON.parse(gunzipSync(Buffer.concat([file, tail])).toString()) as { batch_id: string; agent: string; records: unknown[] };
+}
+
+const asJson = (r: FlowRecord) => JSON.parse(flowRecordToJson(r)) as unknown;
+
+describe('batcher', () => {
+  it('cuts batches at maxRecords; each spooled file is the start of a valid ingest body', async () => {
+    expect(records.length).toBe(24);
+    const spool = freshSpool();
+    const sealed: string[] = [];
+    const b = createBatcher(spool, { agent: 'office-laptop', runId: RUN, maxRecords: 10 }, (e) => sealed.push(e.name));
+    for (const r of records) b.add(r);
+    expect(b.openRecords).toBe(4);
+    b.seal();
+    b.seal(); // nothing open: no empty batch
+    expect(sealed.length).toBe(3);
+    expect(spool.entries().map((e) => e.records)).toEqual([10, 10, 4]);
+    const pk = (rs: FlowRecord[]) => rs.reduce((a, r) => a + r.orig_pkts + r.resp_pkts, 0);
+    expect(spool.entries().map((e) => e.packets)).toEqual([pk(records.slice(0, 10)), pk(records.slice(10, 20)), pk(records.slice(20))]);
+    expect(b.sealed).toEqual({ batches: 3, records: 24 });
+    const bodies = await Promise.all([0, 1, 2].map((i) => body(spool, i)));
+    expect(bodies.map((x) => x.batch_id)).toEqual([1, 2, 3].map((s) => `office-laptop/${RUN}/${s}`));
+    expect(bodies.every((x) => x.agent === 'office-laptop')).toBe(true);
+    expect(bodies.flatMap((x) => x.records)).toEqual(records.map(asJson));
+    spool.close();
+  });
+
+  it('seals by age: sealIfDue from a timer, and add() when records keep coming', async () => {
+    const spool = freshSpool();
+    let now = 1_000_000;
+    const b = createBatcher(spool, { agent: 'a', runId: RUN, maxAgeMs: 5_000, now: () => now });
+    b.add(records[0]!);
+    now += 4_999;
+    b.sealIfDue();
+    expect(spool.entries().length).toBe(0);
+    now += 1;
+    b.sealIfDue();
+    expect(spool.entries().map((e) => e.records)).toEqual([1]);
+    // A steady stream: the age is checked every 256 records.
+    for (let i = 0; i < 300; i++) {
+      b.add(records[i % records.length]!);
+      if (i === 10) now += 6_000;
+    }
+    expect(spool.entries().map((e) => e.records)).toEqual([1, 256]);
+    expect(b.openRecords).toBe(44);
+    spool.close();
+  });
+
+  it('keeps valid JSON across gzip chunk boundaries (batch of exactly one chunk, and several chunks)', async () => {
+    const spool = freshSpool();
+    const b = createBatcher(spool, { agent: 'chunks', runId: RUN });
+    const many = Array.from({ length: 4_000 }, (_, i) => records[i % records.length]!);
+    for (const r of many.slice(0, 2_000)) b.add(r);
+    b.seal(); // exactly one full chunk compressed before the seal
+    for (const r of many) b.add(r);
+    b.seal();
+    const bodies = [await body(spool, 0), await body(spool, 1)];
+    expect(bodies[0]!.records).toEqual(many.slice(0, 2_000).map(asJson));
+    expect(bodies[1]!.records.length).toBe(4_000);
+    spool.close();
+  });
+
+  it('counts a batch it cannot write (the spool directory is gone) and goes on', () => {
+    const spool = freshSpool();
+    const lost: number[] = [];
+    const b = createBatcher(spool, { agent: 'a', runId: RUN, maxRecords: 5 }, () => {}, (_err, n) => lost.push(n));
+    rmSync(spool.dir, { recursive: true });
+    for (const r of records.slice(0, 7)) b.add(r);
+    expect(lost).toEqual([5]);
+    expect(spool.counters).toMatchObject({ lostBatches: 1, lostRecords: 5 });
+    expect(spool.counters.lostPackets).toBe(records.slice(0, 5).reduce((a, r) => a + r.orig_pkts + r.resp_pkts, 0));
+    expect(b.sealed).toEqual({ batches: 0, records: 0 });
+    expect(b.openRecords).toBe(2);
+    // Without an onLost the error is thrown.
+    const strict = createBatcher(spool, { agent: 'a', runId: RUN, maxRecords: 1 });
+    expect(() => strict.add(records[0]!)).toThrow(/ENOENT/);
+    spool.close();
+  });
+
+  it('checks its inputs', () => {
+    const spool = freshSpool();
+    expect(() => createBatcher(spool, { agent: '' })).toThrow(/1 to 128/);
+    expect(() => createBatcher(spool, { agent: 'x'.repeat(129) })).toThrow(/1 to 128/);
+    expect(() => createBatcher(spool, { agent: 'a\nb' })).toThrow(/control/);
+    expect(() => createBatcher(spool, { agent: 'a', maxRecords: MAX_BATCH_RECORDS + 1 })).toThrow(/1 to 50000/);
+    expect(makeBatchId('h'.repeat(128), RUN, 123_456_789).length).toBeLessThanOrEqual(128);
+    spool.close();
+  });
+});

@@ -1,0 +1,120 @@
+// `surfacemap replay` and `start --demo`: capture files → the flow pipeline (as `flows`) → batches in
+// the spool → the collector. Batches an earlier run left in the spool go first.
+//
+// NOTE: the file walk is synchronous (agent/capture/read-file.ts), so while one file is read the
+// sender waits and batches pile up in the spool; they go out between files and after the last one.
+import type { ReplayOptions, ReplaySummary } from '../replay.js';
+import { replayFiles } from '../replay.js';
+import { createBatcher, MAX_BATCH_RECORDS } from './batcher.js';
+import { createSender, type SenderCounters, type SenderResult } from './sender.js';
+import { nBatches, openSpool, type SpoolCounters } from './spool.js';
+
+export const DEFAULT_MAX_WAIT_S = 300;
+export const DEFAULT_SPOOL_MAX_MB = 512;
+
+export interface ShipTarget {
+  collector: string;
+  token: string;
+  agent: string;
+  spoolDir: string;
+  spoolMaxBytes: number;
+  /** Records per batch (≤ 50 000). */
+  batchRecords?: number;
+  log: (message: string) => void;
+}
+
+export interface ShipReplayOptions extends ReplayOptions, ShipTarget {
+  /** Give up after this many seconds without an answer from the collector. */
+  maxWaitS: number;
+  /** Progress lines (files read, what is left to send); default `log`. */
+  info?: (message: string) => void;
+  /** Aborting it stops sending (SIGINT); what is not acknowledged stays in the spool. */
+  signal?: AbortSignal;
+}
+
+export interface ShipSummary {
+  outcome: SenderResult;
+  sender: SenderCounters;
+  spool: SpoolCounters & { dir: string; left: { batches: number; records: number; bytes: number } };
+  /** What an earlier run had left in the spool when this one started. */
+  leftover: { batches: number; records: number };
+  /** What this run put into the spool. */
+  sealed: { batches: number; records: number };
+  elapsedMs: number;
+}
+
+export interface ShipReplayResult extends ShipSummary {
+  replay: ReplaySummary;
+}
+
+/** True when every batch reached the collector: nothing left, nothing refused, nothing dropped. */
+export function everythingAcknowledged(s: ShipSummary): boolean {
+  const sp = s.spool;
+  return s.outcome.reason === 'done' && sp.left.batches === 0 && sp.rejectedBatches === 0 && sp.droppedBatches === 0 && sp.lostBatches === 0;
+}
+
+export async function shipReplay(files: readonly string[], opts: ShipReplayOptions): Promise<ShipReplayResult> {
+  const started = performance.now();
+  const spool = openSpool(opts.spoolDir, { maxBytes: opts.spoolMaxBytes });
+  try {
+    if (spool.counters.staleTempFiles > 0) {
+      opts.log(`spool ${spool.dir}: deleted ${spool.counters.staleTempFiles} half-written batch file(s) of a run that was killed`);
+    }
+    const leftover = spool.backlog();
+    if (leftover.batches > 0) {
+      opts.log(`spool ${spool.dir}: sending ${nBatches(leftover.batches)} (${leftover.records} records) left by an earlier run first`);
+    }
+    let packets = 0;
+    const sender = createSender({
+      collector: opts.collector,
+      token: opts.token,
+      spool,
+      // Known once the files are read (the walk holds the thread; see NOTE above).
+      stats: () => ({ packets, dropped: 0 }),
+      log: opts.log,
+      maxWaitMs: opts.maxWaitS * 1000,
+    });
+    const batcher = createBatcher(
+      spool,
+      { agent: opts.agent, maxRecords: opts.batchRecords ?? MAX_BATCH_RECORDS },
+      () => sender.notify(),
+      (err, records) => opts.log(`could not write a batch to the spool, ${records} records lost: ${err.message}`),
+    );
+    const sending = sender.run();
+    opts.signal?.addEventListener('abort', () => sender.stop(), { once: true });
+    if (opts.signal?.aborted) sender.stop();
+    // Give the sender one turn to put the leftovers on the wire before the walk holds the thread.
+    await new Promise((r) => setImmediate(r));
+    let replay: ReplaySummary;
+    try {
+      replay = await replayFiles(files, opts, (r) => batcher.add(r));
+    } catch (err) {
+      sender.stop();
+      await sending;
+      throw err;
+    } finally {
+      batcher.seal();
+    }
+    packets = replay.packets;
+    if (files.length > 0) {
+      const b = spool.backlog();
+      (opts.info ?? opts.log)(
+        `read ${files.length} file(s): ${batcher.sealed.records} records in ${nBatches(batcher.sealed.batches)}; ` +
+          `${nBatches(b.batches)} (${b.records} records) left to send`,
+      );
+    }
+    sender.finish();
+    const outcome = await sending;
+    return {
+      replay,
+      outcome,
+      sender: { ...sender.counters },
+      spool: { ...spool.counters, dir: spool.dir, left: spool.backlog() },
+      leftover: { batches: leftover.batches, records: leftover.records },
+      sealed: { ...batcher.sealed },
+      elapsedMs: performance.now() - started,
+    };
+  } finally {
+    spool.close();
+  }
+}
