@@ -1,9 +1,11 @@
 // The FlowInspector behind `surfacemap flows`: dispatches each flow's first payload packets to the
 // protocol parsers (one file per protocol family) and adds the labels to the flow's records.
-// NOTE: bounds. At most MAX_PACKETS_PER_DIRECTION payload packets per direction are looked at (then
-// payload() returns false and the flow table stops calling), at most MAX_BYTES_PER_PACKET bytes of
+// NOTE: bounds. At most MAX_PACKETS_PER_DIRECTION payload packets per direction and MAX_CALLS_PER_FLOW
+// in all are looked at, an unrecognised flow only MAX_PROBES_PER_DIRECTION per direction (then
+// payload() returns false and the flow table stops calling); at most MAX_BYTES_PER_PACKET bytes of
 // each (TLS follows records by their length fields instead and reads only headers and hellos, at most
-// MAX_TLS_STEPS per packet). Nothing is allocated for a packet unless a label is found.
+// MAX_TLS_STEPS per segment). Nothing is allocated for a packet unless a label is found. Most flows are
+// done after one packet each way (DNS, TLS 1.3, Redis, StatsD) or two (HTTP, PostgreSQL, MySQL).
 import type { FlowRecord } from '../../common/flow-record.js';
 import { AUTH_METHODS, ENCRYPTIONS } from '../../common/flow-record.js';
 import type { DecodedPacket } from '../decode/packet.js';
@@ -37,7 +39,7 @@ const HS_SERVER_HELLO = 2;
 const PORT_MDNS = 5353;
 
 export interface DetectorOptions {
-  /** Flow ids the table hands out are below this (the table's `maxFlows`). */
+  /** Flow ids the table hands out are below this: at least the table's `maxFlows`. */
   maxFlows: number;
   /** Called for every A/AAAA answer: the address, the name asked for, the capture time. */
   onName?: OnName | null;

@@ -47,13 +47,16 @@ function skipName(buf: Uint8Array, at: number, end: number): number {
   return -1;
 }
 
+/** Name bytes are assembled here (dots, lower case), then decoded in one call: one flat string. */
+const nameScratch = new Uint8Array(MAX_NAME + 64);
+
 /** The text of the name at `at` (lower case, dotted, no trailing dot; "." for the root), or null. */
 function readName(buf: Uint8Array, m: number, at: number, end: number): string | null {
-  let name = '';
+  let n = 0;
   let jumps = 0;
   while (at < end) {
     const len = buf[at]!;
-    if (len === 0) return name.length === 0 ? '.' : name;
+    if (len === 0) return n === 0 ? '.' : ascii(nameScratch, 0, n, MAX_NAME);
     if ((len & 0xc0) === 0xc0) {
       if (at + 2 > end || ++jumps > MAX_POINTERS) return null;
       const target = m + (((len & 0x3f) << 8) | buf[at + 1]!);
@@ -62,11 +65,15 @@ function readName(buf: Uint8Array, m: number, at: number, end: number): string |
       continue;
     }
     if ((len & 0xc0) !== 0 || at + 1 + len > end) return null;
-    if (name.length + len + 1 > MAX_NAME + 1) return null;
+    if (n + len + 1 > MAX_NAME + 1) return null;
+    if (n > 0) nameScratch[n++] = 0x2e;
     // Host names are LDH; anything else printable (underscores in SRV names are common) is kept.
-    for (let i = at + 1; i <= at + len; i++) if (buf[i]! < 0x21 || buf[i]! > 0x7e) return null;
-    const label = ascii(buf, at + 1, at + 1 + len, 63, true);
-    name = name.length > 0 ? `${name}.${label}` : label;
+    for (let i = at + 1; i <= at + len; i++) {
+      let c = buf[i]!;
+      if (c < 0x21 || c > 0x7e) return null;
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      nameScratch[n++] = c;
+    }
     at += 1 + len;
   }
   return null;

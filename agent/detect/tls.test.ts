@@ -47,6 +47,18 @@ describe('TLS on real openssl traffic (fixtures/detect-tls.pcap)', async () => {
     }
   });
 
+  it('the cached JA4 (keyed by a hash of the hello) equals JA4 computed from the full hello, for every real hello', () => {
+    const d = createDetector({ maxFlows: 1 });
+    for (const flow of [...flows, ...smallOffice].filter((f) => f.respPort !== 53 && f.packets[0]!.bytes[0] === 0x16)) {
+      for (let twice = 0; twice < 2; twice++) {
+        const { rec } = replayFlow(d, flow);
+        const hello = flow.packets[0]!.bytes;
+        expect(rec.ja4, `${flow.file} :${flow.origPort}`).toBe(ja4(readClientHello(hello, 9, hello.length)!, 't'));
+        expect(rec.alpn ?? '').toBe(readClientHello(hello, 9, hello.length)!.alpn.join(','));
+      }
+    }
+  });
+
   it('reads a ClientHello from the real bytes (SNI, ALPN, ciphers)', () => {
     const first = flows[0]!.packets.find((p) => p.fromOrig)!;
     const h = readClientHello(first.bytes, 5 + 4, first.bytes.length)!;

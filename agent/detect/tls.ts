@@ -243,55 +243,48 @@ export interface ClientHelloInfo {
   complete: boolean;
 }
 
-// NOTE: the hot path scans a hello into these reused arrays (no per-hello arrays); lists are cut at
-// MAX_LIST. `hashA`/`hashB` are two independent 32-bit hashes of everything the fingerprints depend on,
-// the key of the fingerprint cache.
+// NOTE: two readers of a ClientHello. The hot path (scanClientHello) only finds SNI and ALPN and hashes
+// everything JA4 depends on (version, cipher list, extension types in order, signature algorithms,
+// supported versions, SNI presence, the first ALPN value's ends) into a 53-bit key of two 32-bit hashes;
+// the full, allocating reader (readClientHello) runs only when that key is not in the cache.
 const sc = {
-  version: 0,
-  ciphers: new Uint16Array(MAX_LIST), nCiphers: 0,
-  exts: new Uint16Array(MAX_LIST), nExts: 0,
-  groups: new Uint16Array(MAX_LIST), nGroups: 0,
-  points: new Uint16Array(MAX_LIST), nPoints: 0,
-  sigs: new Uint16Array(MAX_LIST), nSigs: 0,
-  versions: new Uint16Array(MAX_LIST), nVersions: 0,
   sniAt: -1, sniLen: 0,
   alpnAt: -1, alpnEnd: 0,
   complete: false,
   hashA: 0, hashB: 0,
 };
 
-function hashIn(v: number): void {
-  sc.hashA = Math.imul(sc.hashA ^ v, 0x01000193); // FNV-1a step over 16-bit values
-  let k = Math.imul(v + 0x9e3779b9, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  let h = sc.hashB ^ Math.imul(k, 0x1b873593); // murmur3 step
-  h = (h << 13) | (h >>> 19);
-  sc.hashB = (Math.imul(h, 5) + 0xe6546b64) | 0;
+function hashByte(v: number): void {
+  sc.hashA = Math.imul(sc.hashA ^ v, 0x01000193); // FNV-1a
+  sc.hashB = (Math.imul(sc.hashB, 0x2f) + v + 0x9e37) | 0; // a polynomial hash with another base
 }
 
-function push(list: Uint16Array, n: number, v: number, tag: number): number {
-  if (n >= MAX_LIST) return n;
-  list[n] = v;
-  hashIn((tag << 16) | v);
-  return n + 1;
+function hashBytes(buf: Uint8Array, from: number, to: number): void {
+  let a = sc.hashA;
+  let b = sc.hashB;
+  for (let i = from; i < to; i++) {
+    const v = buf[i]!;
+    a = Math.imul(a ^ v, 0x01000193);
+    b = (Math.imul(b, 0x2f) + v + 0x9e37) | 0;
+  }
+  sc.hashA = a;
+  sc.hashB = b;
 }
 
 /** Scans a ClientHello body buf[from..to) (possibly cut short by the capture) into `sc`. */
 function scanClientHello(buf: Uint8Array, from: number, to: number): boolean {
   if (from + 2 + HELLO_RANDOM + 1 > to) return false;
-  sc.version = u16be(buf, from);
-  sc.nCiphers = sc.nExts = sc.nGroups = sc.nPoints = sc.nSigs = sc.nVersions = 0;
   sc.sniAt = -1;
   sc.alpnAt = -1;
   sc.complete = false;
   sc.hashA = 0x811c9dc5;
   sc.hashB = 0x2545f491;
-  hashIn(sc.version);
+  hashBytes(buf, from, from + 2); // version
   let q = from + 2 + HELLO_RANDOM;
   q += 1 + buf[q]!;
   if (q + 2 > to) return true;
   const cEnd = q + 2 + u16be(buf, q);
-  for (q += 2; q + 2 <= Math.min(cEnd, to); q += 2) sc.nCiphers = push(sc.ciphers, sc.nCiphers, u16be(buf, q), 1);
+  hashBytes(buf, q, Math.min(cEnd, to)); // cipher suites, with their length
   q = cEnd;
   if (q + 1 > to) return true;
   q += 1 + buf[q]!; // compression methods
@@ -301,84 +294,141 @@ function scanClientHello(buf: Uint8Array, from: number, to: number): boolean {
   }
   const extEnd = q + 2 + u16be(buf, q);
   q += 2;
-  while (q + 4 <= Math.min(extEnd, to) && sc.nExts < MAX_LIST) {
+  let n = 0;
+  while (q + 4 <= Math.min(extEnd, to) && n++ < MAX_LIST) {
     const type = u16be(buf, q);
     const len = u16be(buf, q + 2);
     const b = q + 4;
     const e = b + len;
-    sc.nExts = push(sc.exts, sc.nExts, type, 2);
-    if (e <= to) scanExtension(type, buf, b, e);
+    hashBytes(buf, q, q + 2);
+    if (e <= to) {
+      if (type === EXT_SERVER_NAME) {
+        // server_name_list<1..2^16-1> of (name_type, HostName<1..2^16-1>) (rfc6066 §3)
+        if (b + 5 <= e && buf[b + 2] === 0) {
+          const nl = u16be(buf, b + 3);
+          if (b + 5 + nl <= e) { sc.sniAt = b + 5; sc.sniLen = nl; }
+        }
+      } else if (type === EXT_ALPN) {
+        // ProtocolNameList<2..2^16-1> of ProtocolName<1..2^8-1> (rfc7301 §3.1)
+        if (b + 2 <= e) {
+          sc.alpnAt = b + 2;
+          sc.alpnEnd = Math.min(e, b + 2 + u16be(buf, b));
+          const fl = buf[sc.alpnAt]!;
+          if (sc.alpnAt + 1 + fl <= sc.alpnEnd && fl > 0) { hashByte(buf[sc.alpnAt + 1]!); hashByte(buf[sc.alpnAt + fl]!); }
+        }
+      } else if (type === EXT_SIGNATURE_ALGORITHMS || type === EXT_SUPPORTED_VERSIONS) {
+        hashBytes(buf, b, e);
+      }
+    }
     q = e;
   }
+  hashByte(sc.sniAt >= 0 ? 1 : 0);
   sc.complete = q === extEnd && extEnd <= to;
   return true;
 }
 
-function scanExtension(type: number, buf: Uint8Array, b: number, e: number): void {
-  switch (type) {
-    case EXT_SERVER_NAME:
-      // server_name_list<1..2^16-1> of (name_type, HostName<1..2^16-1>) (rfc6066 §3)
-      if (b + 5 <= e && buf[b + 2] === 0) {
-        const n = u16be(buf, b + 3);
-        if (b + 5 + n <= e) { sc.sniAt = b + 5; sc.sniLen = n; hashIn(0x50000); }
-      }
-      break;
-    case EXT_ALPN:
-      // ProtocolNameList<2..2^16-1> of ProtocolName<1..2^8-1> (rfc7301 §3.1)
-      if (b + 2 <= e) {
-        sc.alpnAt = b + 2;
-        sc.alpnEnd = Math.min(e, b + 2 + u16be(buf, b));
-        // The first protocol's first and last byte are part of JA4.
-        const n = buf[sc.alpnAt]!;
-        if (sc.alpnAt + 1 + n <= sc.alpnEnd && n > 0) hashIn((6 << 16) | (buf[sc.alpnAt + 1]! << 8) | buf[sc.alpnAt + n]!);
-      }
-      break;
-    case EXT_SUPPORTED_GROUPS:
-      if (b + 2 <= e) for (let q = b + 2; q + 2 <= Math.min(e, b + 2 + u16be(buf, b)); q += 2) sc.nGroups = push(sc.groups, sc.nGroups, u16be(buf, q), 3);
-      break;
-    case EXT_SIGNATURE_ALGORITHMS:
-      if (b + 2 <= e) for (let q = b + 2; q + 2 <= Math.min(e, b + 2 + u16be(buf, b)); q += 2) sc.nSigs = push(sc.sigs, sc.nSigs, u16be(buf, q), 4);
-      break;
-    case EXT_EC_POINT_FORMATS:
-      if (b + 1 <= e) for (let q = b + 1; q < Math.min(e, b + 1 + buf[b]!); q++) sc.nPoints = push(sc.points, sc.nPoints, buf[q]!, 7);
-      break;
-    case EXT_SUPPORTED_VERSIONS:
-      if (b + 1 <= e) for (let q = b + 1; q + 2 <= Math.min(e, b + 1 + buf[b]!); q += 2) sc.nVersions = push(sc.versions, sc.nVersions, u16be(buf, q), 8);
-      break;
-  }
-}
-
-function alpnList(buf: Uint8Array): string[] {
+function alpnList(buf: Uint8Array, at: number, end: number): string[] {
   const out: string[] = [];
-  let q = sc.alpnAt;
-  if (q < 0) return out;
-  while (q < sc.alpnEnd && out.length < 16) {
+  let q = at;
+  while (q < end && out.length < 16) {
     const n = buf[q]!;
-    if (q + 1 + n > sc.alpnEnd) break;
+    if (q + 1 + n > end) break;
     out.push(ascii(buf, q + 1, q + 1 + n, 64));
     q += 1 + n;
   }
   return out;
 }
 
-function infoFromScan(buf: Uint8Array): ClientHelloInfo {
-  return {
-    version: sc.version,
-    ciphers: Array.from(sc.ciphers.subarray(0, sc.nCiphers)),
-    extensions: Array.from(sc.exts.subarray(0, sc.nExts)),
-    groups: Array.from(sc.groups.subarray(0, sc.nGroups)),
-    pointFormats: Array.from(sc.points.subarray(0, sc.nPoints)),
-    sigAlgs: Array.from(sc.sigs.subarray(0, sc.nSigs)),
-    supportedVersions: Array.from(sc.versions.subarray(0, sc.nVersions)),
-    sni: sc.sniAt >= 0 ? ascii(buf, sc.sniAt, sc.sniAt + sc.sniLen, 255, true) : undefined,
-    alpn: alpnList(buf),
-    complete: sc.complete,
-  };
+/** Recently seen ALPN lists as text, keyed by a hash of their bytes and checked against them. */
+const alpnCache = new Map<number, string>();
+
+/** Does `text` ("a,b") spell the ALPN list buf[at..end)? */
+function alpnMatches(text: string, buf: Uint8Array, at: number, end: number): boolean {
+  let k = 0;
+  let q = at;
+  while (q < end) {
+    const n = buf[q]!;
+    if (q + 1 + n > end) return false;
+    if (k > 0) { if (text.charCodeAt(k) !== 0x2c) return false; k++; }
+    for (let i = q + 1; i <= q + n; i++, k++) {
+      const c = buf[i]!;
+      if (text.charCodeAt(k) !== (c < 0x20 || c > 0x7e ? 0x3f : c)) return false;
+    }
+    q += 1 + n;
+  }
+  return k === text.length;
 }
 
-/** Reads a ClientHello body buf[from..to) (possibly cut short by the capture). Allocates; for tests. */
+function alpnText(buf: Uint8Array, at: number, end: number): string {
+  let h = 0x811c9dc5;
+  for (let i = at; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  const key = (h >>> 0) * 0x10000 + ((end - at) & 0xffff);
+  const hit = alpnCache.get(key);
+  if (hit !== undefined && alpnMatches(hit, buf, at, end)) return hit;
+  let text = alpnList(buf, at, end).join(',');
+  if (text.length > MAX_ALPN_TEXT) text = text.slice(0, MAX_ALPN_TEXT);
+  if (alpnCache.size >= FP_CACHE_MAX) alpnCache.clear();
+  alpnCache.set(key, text);
+  return text;
+}
+
+/** Reads a ClientHello body buf[from..to) (possibly cut short by the capture) into lists. Allocates. */
 export function readClientHello(buf: Uint8Array, from: number, to: number): ClientHelloInfo | null {
-  return scanClientHello(buf, from, to) ? infoFromScan(buf) : null;
+  if (from + 2 + HELLO_RANDOM + 1 > to) return null;
+  const h: ClientHelloInfo = {
+    version: u16be(buf, from), ciphers: [], extensions: [], groups: [], pointFormats: [], sigAlgs: [],
+    supportedVersions: [], sni: undefined, alpn: [], complete: false,
+  };
+  let q = from + 2 + HELLO_RANDOM;
+  q += 1 + buf[q]!;
+  if (q + 2 > to) return h;
+  const cEnd = q + 2 + u16be(buf, q);
+  for (q += 2; q + 2 <= Math.min(cEnd, to) && h.ciphers.length < MAX_LIST; q += 2) h.ciphers.push(u16be(buf, q));
+  q = cEnd;
+  if (q + 1 > to) return h;
+  q += 1 + buf[q]!;
+  if (q + 2 > to) {
+    h.complete = q === to;
+    return h;
+  }
+  const extEnd = q + 2 + u16be(buf, q);
+  q += 2;
+  while (q + 4 <= Math.min(extEnd, to) && h.extensions.length < MAX_LIST) {
+    const type = u16be(buf, q);
+    const len = u16be(buf, q + 2);
+    const b = q + 4;
+    const e = b + len;
+    h.extensions.push(type);
+    if (e <= to) {
+      switch (type) {
+        case EXT_SERVER_NAME:
+          if (b + 5 <= e && buf[b + 2] === 0 && b + 5 + u16be(buf, b + 3) <= e) h.sni = ascii(buf, b + 5, b + 5 + u16be(buf, b + 3), 255, true);
+          break;
+        case EXT_ALPN:
+          if (b + 2 <= e) h.alpn = alpnList(buf, b + 2, Math.min(e, b + 2 + u16be(buf, b)));
+          break;
+        case EXT_SUPPORTED_GROUPS:
+          if (b + 2 <= e) readU16List(buf, b + 2, Math.min(e, b + 2 + u16be(buf, b)), h.groups);
+          break;
+        case EXT_SIGNATURE_ALGORITHMS:
+          if (b + 2 <= e) readU16List(buf, b + 2, Math.min(e, b + 2 + u16be(buf, b)), h.sigAlgs);
+          break;
+        case EXT_EC_POINT_FORMATS:
+          if (b + 1 <= e) for (let i = b + 1; i < Math.min(e, b + 1 + buf[b]!); i++) h.pointFormats.push(buf[i]!);
+          break;
+        case EXT_SUPPORTED_VERSIONS:
+          if (b + 1 <= e) readU16List(buf, b + 1, Math.min(e, b + 1 + buf[b]!), h.supportedVersions);
+          break;
+      }
+    }
+    q = e;
+  }
+  h.complete = q === extEnd && extEnd <= to;
+  return h;
+}
+
+function readU16List(buf: Uint8Array, from: number, to: number, out: number[]): void {
+  for (let q = from; q + 2 <= to && out.length < MAX_LIST; q += 2) out.push(u16be(buf, q));
 }
 
 /**
@@ -394,21 +444,17 @@ function parseClientHello(s: DetectState, f: number, buf: Uint8Array, from: numb
   if (!scanClientHello(buf, from, to)) return;
   const det = detailsOf(s, f);
   if (sc.sniAt >= 0) det.sni = ascii(buf, sc.sniAt, sc.sniAt + sc.sniLen, 255, true);
-  if (sc.alpnAt >= 0) {
-    const first = sc.alpnAt < sc.alpnEnd ? buf[sc.alpnAt]! : 0;
-    // One protocol (the common case) without building a list.
-    const text = first > 0 && sc.alpnAt + 1 + first === sc.alpnEnd ? ascii(buf, sc.alpnAt + 1, sc.alpnEnd, 64) : alpnList(buf).join(',');
-    if (text.length > 0) det.alpn = text.length > MAX_ALPN_TEXT ? text.slice(0, MAX_ALPN_TEXT) : text;
+  if (sc.alpnAt >= 0 && sc.alpnAt < sc.alpnEnd) {
+    const text = alpnText(buf, sc.alpnAt, sc.alpnEnd);
+    if (text.length > 0) det.alpn = text;
     // PostgreSQL 17 direct TLS (sslnegotiation=direct) names itself in ALPN.
-    if (s.app[f] === App.tls && first === 10 && sc.alpnAt + 11 <= sc.alpnEnd && ascii(buf, sc.alpnAt + 1, sc.alpnAt + 11, 10) === 'postgresql') {
-      s.app[f] = App.postgres;
-    }
+    if (s.app[f] === App.tls && (text === 'postgresql' || text.startsWith('postgresql,'))) s.app[f] = App.postgres;
   }
   if (sc.complete) {
     const key = (sc.hashA >>> 0) * 0x200000 + (sc.hashB & 0x1fffff);
     let fp = fpCache.get(key);
     if (fp === undefined) {
-      fp = ja4(infoFromScan(buf), 't');
+      fp = ja4(readClientHello(buf, from, to)!, 't');
       if (fpCache.size >= FP_CACHE_MAX) fpCache.clear();
       fpCache.set(key, fp);
     }
