@@ -56,6 +56,7 @@ export interface CountCheck {
 }
 
 const OURS = 'ours';
+const OURS_NO_DETECT = 'ours --no-detect';
 const NFPCAPD = 'nfpcapd';
 const ARGUS = 'argus';
 
@@ -64,6 +65,12 @@ const TOOLS: ToolSpec[] = [
     name: OURS, repeated: true, exe: process.execPath,
     args: (file) => ['dist/cli/main.js', 'flows', '--json', file],
     display: 'node dist/cli/main.js flows --json FILE > /dev/null',
+    timeoutMs: (o) => o.timeoutS * 1000,
+  },
+  {
+    name: OURS_NO_DETECT, repeated: true, exe: process.execPath,
+    args: (file) => ['dist/cli/main.js', 'flows', '--json', '--no-detect', file],
+    display: 'node dist/cli/main.js flows --json --no-detect FILE > /dev/null',
     timeoutMs: (o) => o.timeoutS * 1000,
   },
   {
@@ -287,12 +294,18 @@ async function runReplay(o: BenchOptions): Promise<SectionResult> {
   o.log(`replay: ${packets ?? '?'} packets (tcpdump --count); ${o.runs} timed runs per tool, interleaved`);
   const tools = await timeTools(file, packets, o);
   const counts = await countCheck(file, packets, o);
-  const ratios = { oursVsNfpcapd: ratio(tools, OURS, NFPCAPD), oursVsArgus: ratio(tools, OURS, ARGUS) };
+  const ratios = {
+    oursVsNfpcapd: ratio(tools, OURS, NFPCAPD),
+    oursVsArgus: ratio(tools, OURS, ARGUS),
+    // The detection bar: `flows` with detection over `flows --no-detect` (≤ 1.25).
+    detectionCost: ratio(tools, OURS, OURS_NO_DETECT),
+  };
   o.log('');
   o.log(toolTable(tools));
   o.log('');
   o.log(`ours / nfpcapd: ${describeRatio(ratios.oursVsNfpcapd)}`);
   o.log(`ours / argus:   ${describeRatio(ratios.oursVsArgus)}`);
+  o.log(`detection on / off: ${describeRatio(ratios.detectionCost)}`);
   for (const l of countLines(counts, capture)) o.log(l);
   const problems: string[] = [];
   const ours = tools.find((t) => t.name === OURS);
