@@ -3,9 +3,9 @@
 // a few seconds (--shutdown-wait), exit 0; what did not go out is sent by the next run.
 import { Command, Option } from 'commander';
 import { DEFAULT_SNAPLEN } from '../../agent/capture/live.js';
+import { addFlowOptions, pipelineOptions, positiveInt, positiveNumber, type FlowFlags } from '../flow-options.js';
 import {
-  addFlowOptions, addShipOptions, describeShipping, EXIT_REFUSED, EXIT_USAGE, pipelineOptions, positiveInt, positiveNumber,
-  resolveShipTarget, say, type FlowFlags, type ShipFlags,
+  addShipOptions, describeShipping, EXIT_REFUSED, EXIT_USAGE, resolveShipTarget, say, type ShipFlags,
 } from './replay.js';
 
 interface AgentFlags extends ShipFlags, FlowFlags {

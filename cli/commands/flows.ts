@@ -1,26 +1,12 @@
 // `surfacemap flows FILE...`: replay captures, print flow records, summary on stderr.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { FlowRecord } from '../../common/flow-record.js';
 import { flowRecordToJson } from '../../common/flow-json.js';
-import { DEFAULT_FLOW_TABLE_OPTIONS } from '../../agent/flows/flow-table.js';
 import { replayFiles, type ReplaySummary } from '../../agent/replay.js';
 import { createLineWriter } from '../output.js';
+import { addFlowOptions, pipelineOptions } from '../flow-options.js';
 import { existsSync } from 'node:fs';
-
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1`);
-    return n;
-  };
-}
-
-function seconds(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number of seconds > 0');
-  return n;
-}
 
 const TEXT_HEADER = ['start', 'proto', 'src', 'sport', 'dst', 'dport', 'state', 'orig_pkts', 'resp_pkts', 'orig_ip_bytes', 'resp_ip_bytes', 'history', 'end_reason'];
 
@@ -46,19 +32,12 @@ export function formatSummary(s: ReplaySummary): string {
 }
 
 export function flowsCommand(): Command {
-  return new Command('flows')
+  const cmd = new Command('flows')
     .description('Read pcap/pcapng files and print one bidirectional flow record per line')
     .argument('<files...>', 'capture files (pcap or pcapng), read in order as one capture')
     .option('--json', 'print NDJSON (one FlowRecord object per line) instead of a tab-separated table')
-    .option('--progress', 'show a progress bar on stderr (only when stderr is a terminal)')
-    .addOption(new Option('--max-flows <n>', 'hard cap on flows held in memory; the least recently seen is exported early past it').argParser(positiveInt('--max-flows')).default(DEFAULT_FLOW_TABLE_OPTIONS.maxFlows))
-    .addOption(new Option('--idle-tcp <s>', 'TCP inactivity timeout, seconds').argParser(seconds).default(DEFAULT_FLOW_TABLE_OPTIONS.idleTcpS))
-    .addOption(new Option('--idle-udp <s>', 'UDP inactivity timeout, seconds').argParser(seconds).default(DEFAULT_FLOW_TABLE_OPTIONS.idleUdpS))
-    .addOption(new Option('--idle-icmp <s>', 'ICMP inactivity timeout, seconds').argParser(seconds).default(DEFAULT_FLOW_TABLE_OPTIONS.idleIcmpS))
-    .addOption(new Option('--active-timeout <s>', 'export long flows every this many seconds').argParser(seconds).default(DEFAULT_FLOW_TABLE_OPTIONS.activeTimeoutS))
-    .addOption(new Option('--sample <n>', 'keep 1 in N packets at random; counters are scaled by N').argParser(positiveInt('--sample')).default(1))
-    .option('--no-detect', 'skip protocol, encryption and auth detection (no app/auth/encryption labels)')
-    .action(async (files: string[], o) => {
+    .option('--progress', 'show a progress bar on stderr (only when stderr is a terminal)');
+  return addFlowOptions(cmd).action(async (files: string[], o) => {
       for (const f of files) {
         if (!existsSync(f)) {
           process.stderr.write(`surfacemap: no such file: ${f}\n`);
@@ -79,13 +58,7 @@ export function flowsCommand(): Command {
       const summary = await replayFiles(
         files,
         {
-          maxFlows: o.maxFlows,
-          idleTcpS: o.idleTcp,
-          idleUdpS: o.idleUdp,
-          idleIcmpS: o.idleIcmp,
-          activeTimeoutS: o.activeTimeout,
-          sampling: o.sample,
-          detect: o.detect,
+          ...pipelineOptions(o),
           onProgress: bar
             ? (done, total) => {
                 bar.setTotal(Math.ceil(total / 1e6));

@@ -6,8 +6,6 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { DEFAULT_FLOW_TABLE_OPTIONS } from '../../agent/flows/flow-table.js';
-import type { PipelineOptions } from '../../agent/pipeline.js';
 import { checkAgentName, MAX_BATCH_RECORDS } from '../../agent/ship/batcher.js';
 import { ingestUrl } from '../../agent/ship/sender.js';
 import {
@@ -15,6 +13,7 @@ import {
 } from '../../agent/ship/ship-replay.js';
 import { nBatches, SpoolLockedError } from '../../agent/ship/spool.js';
 import { formatSummary } from './flows.js';
+import { addFlowOptions, pipelineOptions, positiveInt, positiveNumber, seconds, type FlowFlags } from '../flow-options.js';
 
 export const DEFAULT_SPOOL_DIR = 'surfacemap-spool';
 /** Exit codes: 0 every batch acknowledged; 1 some were not (kept, refused or dropped); 2 usage; 3 token/URL refused. */
@@ -22,25 +21,6 @@ export const EXIT_NOT_ALL_SENT = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_REFUSED = 3;
 
-export function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}`);
-    return n;
-  };
-}
-
-export function positiveNumber(what: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`must be ${what} > 0`);
-    return n;
-  };
-}
-
-const seconds = positiveNumber('a number of seconds');
-
-/** --collector, --token, --agent, --spool, --spool-max-mb, --batch-records. */
 export function addShipOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--collector <url>', 'the surfacemap server, e.g. http://127.0.0.1:7070').env('SURFACEMAP_COLLECTOR'))
@@ -63,18 +43,6 @@ export function addShipOptions(cmd: Command): Command {
     );
 }
 
-/** The flow-table and detection options of `flows`. */
-export function addFlowOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--max-flows <n>', 'hard cap on flows held in memory; the least recently seen is exported early past it').argParser(positiveInt('--max-flows')).default(DEFAULT_FLOW_TABLE_OPTIONS.maxFlows))
-    .addOption(new Option('--idle-tcp <s>', 'TCP inactivity timeout, seconds').argParser(seconds).default(DEFAULT_FLOW_TABLE_OPTIONS.idleTcpS))
-    .addOption(new Option('--idle-udp <s>', 'UDP inactivity timeout, seconds').argParser(seconds).default(DEFAULT_FLOW_TABLE_OPTIONS.idleUdpS))
-    .addOption(new Option('--idle-icmp <s>', 'ICMP inactivity timeout, seconds').argParser(seconds).default(DEFAULT_FLOW_TABLE_OPTIONS.idleIcmpS))
-    .addOption(new Option('--active-timeout <s>', 'export long flows every this many seconds').argParser(seconds).default(DEFAULT_FLOW_TABLE_OPTIONS.activeTimeoutS))
-    .addOption(new Option('--sample <n>', 'keep 1 in N packets at random; counters are scaled by N').argParser(positiveInt('--sample')).default(1))
-    .option('--no-detect', 'skip protocol, encryption and auth detection (no app/auth/encryption labels)');
-}
-
 export interface ShipFlags {
   collector?: string;
   token?: string;
@@ -82,28 +50,6 @@ export interface ShipFlags {
   spool?: string;
   spoolMaxMb: number;
   batchRecords: number;
-}
-
-export interface FlowFlags {
-  maxFlows: number;
-  idleTcp: number;
-  idleUdp: number;
-  idleIcmp: number;
-  activeTimeout: number;
-  sample: number;
-  detect: boolean;
-}
-
-export function pipelineOptions(o: FlowFlags): PipelineOptions {
-  return {
-    maxFlows: o.maxFlows,
-    idleTcpS: o.idleTcp,
-    idleUdpS: o.idleUdp,
-    idleIcmpS: o.idleIcmp,
-    activeTimeoutS: o.activeTimeout,
-    sampling: o.sample,
-    detect: o.detect,
-  };
 }
 
 export function say(line: string): void {
