@@ -20,6 +20,8 @@ export interface ReplaySummary {
 export interface ReplayOptions extends PipelineOptions {
   /** Bytes consumed across all files, and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** Let the event loop run between read chunks (replay with shipping: the sender works meanwhile). */
+  yieldBetweenChunks?: boolean;
 }
 
 export async function replayFiles(
@@ -39,6 +41,7 @@ export async function replayFiles(
     const onProgress = opts.onProgress;
     const res = await readCaptureFile(file, pipeline.sink, {
       onProgress: onProgress ? (done) => onProgress(base + done, total) : undefined,
+      yieldBetweenChunks: opts.yieldBetweenChunks,
     });
     if (res.error) errors.push({ file, error: res.error });
     before += sizes[i]!;

@@ -2,7 +2,7 @@
 // the plain chunk loop (default) or, on request, by the worker-thread ring.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { u32be, u32le } from './bytes.js';
-import { DEFAULT_CHUNK_BYTES, hex32, walkFile, type RecordWalker } from './file-chunks.js';
+import { DEFAULT_CHUNK_BYTES, hex32, walkFile, walkFileYielding, type RecordWalker } from './file-chunks.js';
 import { PCAP_MAGIC_KUZNETSOV, createPcapWalker, sniffPcapMagic } from './pcap-file.js';
 import { createPcapngWalker, isPcapngMagic } from './pcapng-file.js';
 import { walkFileWithWorker, type RingTuning } from './ring-reader.js';
@@ -62,5 +62,7 @@ export async function readCaptureFileTuned(
   }
   return tuning.worker === true
     ? walkFileWithWorker(path, walker, opts, tuning)
-    : walkFile(path, walker, opts, tuning.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+    : opts.yieldBetweenChunks === true
+      ? walkFileYielding(path, walker, opts, tuning.chunkBytes ?? DEFAULT_CHUNK_BYTES)
+      : walkFile(path, walker, opts, tuning.chunkBytes ?? DEFAULT_CHUNK_BYTES);
 }

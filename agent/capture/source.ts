@@ -29,4 +29,6 @@ export interface ReadSummary {
 export interface ReadOptions {
   /** Called now and then with bytes consumed so far, for progress bars. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Give the event loop a turn after each chunk (for callers with network I/O to keep going). */
+  yieldBetweenChunks?: boolean;
 }

@@ -1,8 +1,8 @@
 // `surfacemap replay` and `start --demo`: capture files → the flow pipeline (as `flows`) → batches in
 // the spool → the collector. Batches an earlier run left in the spool go first.
 //
-// NOTE: the file walk is synchronous (agent/capture/read-file.ts), so while one file is read the
-// sender waits and batches pile up in the spool; they go out between files and after the last one.
+// NOTE: the file walk gives the event loop a turn after every ~2 MiB chunk, so the sender puts sealed
+// batches on the wire while the rest of the file is read (reading and inserting overlap).
 import type { ReplayOptions, ReplaySummary } from '../replay.js';
 import { replayFiles } from '../replay.js';
 import { createBatcher, MAX_BATCH_RECORDS } from './batcher.js';
@@ -87,7 +87,7 @@ export async function shipReplay(files: readonly string[], opts: ShipReplayOptio
     await new Promise((r) => setImmediate(r));
     let replay: ReplaySummary;
     try {
-      replay = await replayFiles(files, opts, (r) => batcher.add(r));
+      replay = await replayFiles(files, { ...opts, yieldBetweenChunks: true }, (r) => batcher.add(r));
     } catch (err) {
       sender.stop();
       await sending;
