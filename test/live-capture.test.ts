@@ -2,13 +2,13 @@
 // A paced sender child (test/helpers/udp-sender.mjs) sends numbered UDP datagrams to 127.0.0.1;
 // we check every one reaches the sink exactly once, with pcap-header timestamps, and no drops.
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdirSync, readdirSync, readlinkSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { listInterfaces, openLiveCapture, type LiveCapture } from '../agent/capture/live.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, type PacketSink } from '../agent/capture/source.js';
+import { freeUdpPort } from './helpers/ports.js';
 
 const SENDER = fileURLToPath(new URL('./helpers/udp-sender.mjs', import.meta.url));
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -37,15 +37,6 @@ function runSender(port: number, rate: number, count: number): Promise<SenderRes
       else resolve(JSON.parse(out) as SenderResult);
     });
   });
-}
-
-/** A UDP port that is free right now (bound and released). */
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 async function waitFor(cond: () => boolean, maxMs: number): Promise<void> {

@@ -3,7 +3,6 @@
 // not a packet, ends it), with the agent's packet and kernel-drop counters; a flow still open at
 // SIGTERM is flushed and sent before the agent exits 0.
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_TOKEN, API_TOKEN, buildTestApp, type TestApp } from './helpers/server-app.js';
 import { killChildren, spoolFiles, startCli, waitUntil } from './helpers/ship-cli.js';
+import { freeUdpPort } from './helpers/ports.js';
 
 const SENDER = fileURLToPath(new URL('./helpers/udp-sender.mjs', import.meta.url));
 
@@ -27,14 +27,6 @@ afterAll(async () => {
   await t?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** The paced sender (bounded by itself: count / rate + 10 s; backstop kill at 20 s). */
 function send(port: number, rate: number, count: number): Promise<{ sent: number }> {

@@ -1,6 +1,6 @@
 // Classic pcap files: microsecond and nanosecond magic, either byte order.
 // Spec: https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcap/
-import { u16, u32, u32be, u32le } from './bytes.js';
+import { u16, u32, u32be, u32le } from '../../common/bytes.js';
 import { MAX_RECORD_BYTES, hex32, walkFile, type RecordWalker } from './file-chunks.js';
 import type { PacketSink, ReadOptions, ReadSummary } from './source.js';
 

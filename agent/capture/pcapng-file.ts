@@ -1,7 +1,7 @@
 // pcapng files: any number of sections (each with its own byte order and interface list), any number of
 // interfaces with their own link type, snaplen and timestamp resolution/offset.
 // Spec: https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcapng/
-import { u16, u32, u32be, u32le } from './bytes.js';
+import { u16, u32, u32be, u32le } from '../../common/bytes.js';
 import { MAX_RECORD_BYTES, hex32, walkFile, type RecordWalker } from './file-chunks.js';
 import type { PacketSink, ReadOptions, ReadSummary } from './source.js';
 

@@ -1,7 +1,7 @@
 // Opens a capture file, sniffs its magic number and hands it to the pcap or pcapng walker, driven by
 // the plain chunk loop (default) or, on request, by the worker-thread ring.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { u32be, u32le } from './bytes.js';
+import { u32be, u32le } from '../../common/bytes.js';
 import { DEFAULT_CHUNK_BYTES, hex32, walkFile, walkFileYielding, type RecordWalker } from './file-chunks.js';
 import { PCAP_MAGIC_KUZNETSOV, createPcapWalker, sniffPcapMagic } from './pcap-file.js';
 import { createPcapngWalker, isPcapngMagic } from './pcapng-file.js';

@@ -3,7 +3,7 @@
 // ipVersion, proto, the addresses (IPv4-mapped: [0, 0, 0xffff, addr]), ipLen (the total-length field),
 // fragment, and leaves the transport length (total length − header length) in `out.payloadLen` for the
 // transport decoder, which replaces it with the L4 payload length.
-import { u16be, u32be, u8 } from './bytes.js';
+import { u16be, u32be, u8 } from '../../common/bytes.js';
 import { FRAG_FIRST, Skip, type DecodedPacket } from './packet.js';
 
 const TRUNCATED_IP = Skip['truncated-ip'];

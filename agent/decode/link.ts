@@ -6,7 +6,7 @@ import {
   LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2,
   LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW,
 } from '../capture/source.js';
-import { u16be, u32be, u32le } from './bytes.js';
+import { u16be, u32be, u32le } from '../../common/bytes.js';
 import { Skip, type DecodedPacket } from './packet.js';
 
 /** DLT_RAW as numbered in old files and on some BSDs (https://www.tcpdump.org/linktypes.html). */

@@ -3,7 +3,7 @@
 // length the IP header gave (bytes from `off` to the end of the IP packet). Each decoder fills ports
 // (ICMP: type and code), flags, and replaces `out.payloadLen` with the L4 payload length from the
 // headers; `payloadOff`/`payloadCap` locate the captured part of that payload. Returns a Skip code.
-import { u16be, u32be, u8 } from './bytes.js';
+import { u16be, u32be, u8 } from '../../common/bytes.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, Skip, type DecodedPacket } from './packet.js';
 
 const OK = Skip.ok;

@@ -3,7 +3,7 @@
 // §4.2.2 ; AAAA rfc3596 ; mDNS (same format, port 5353) rfc6762.
 // NOTE: names are read with compression pointers followed at most MAX_POINTERS times; at most
 // MAX_ANSWERS answers are read. The callback gets the question's name for each A/AAAA address.
-import { u16be } from '../decode/bytes.js';
+import { u16be } from '../../common/bytes.js';
 import { formatAddress } from '../decode/address.js';
 import { App, Auth, Enc, Mode, detailsOf, finish, type DetectState } from './state.js';
 import { ascii } from './text.js';

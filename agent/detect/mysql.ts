@@ -3,7 +3,7 @@
 // https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_connection_phase_packets_protocol_handshake_v10.html
 // https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_connection_phase_packets_protocol_handshake_response.html
 // https://mariadb.com/kb/en/connection/
-import { u16le, u32le } from '../decode/bytes.js';
+import { u16le, u32le } from '../../common/bytes.js';
 import { App, Auth, Enc, Mode, detailsOf, finish, type DetectState } from './state.js';
 import { tlsStart } from './tls.js';
 import { ascii, indexOfByte, u24le } from './text.js';

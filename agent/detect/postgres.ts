@@ -2,7 +2,7 @@
 // 'S'/'N' to an SSLRequest, or the first AuthenticationXXX message ('R') naming the method.
 // https://www.postgresql.org/docs/current/protocol-message-formats.html
 // https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP
-import { u32be } from '../decode/bytes.js';
+import { u32be } from '../../common/bytes.js';
 import { App, Auth, Enc, Mode, detailsOf, finish, type DetectState } from './state.js';
 import { tlsStart } from './tls.js';
 import { indexOfByte, startsWith } from './text.js';

@@ -7,7 +7,7 @@
 // direction (bytes left in the current record, bytes left in the current handshake message); only the
 // headers and the two hello messages are read, everything else is skipped by length.
 import { createHash } from 'node:crypto';
-import { u16be } from '../decode/bytes.js';
+import { u16be } from '../../common/bytes.js';
 import { App, Auth, Enc, Mode, detailsOf, finish, type DetectState } from './state.js';
 import { ascii, u24be } from './text.js';
 
