@@ -7,7 +7,7 @@ import { createBatcher, MAX_BATCH_RECORDS } from './batcher.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { createSender, type SenderResult } from './sender.js';
 import { nBatches, openSpool } from './spool.js';
-import type { ShipSummary, ShipTarget } from './ship-replay.js';
+import { shipSummary, type ShipSummary, type ShipTarget } from './ship-replay.js';
 
 /** How often idle flows are expired and an old open batch is sealed, with no packets needed. */
 export const TICK_MS = 1_000;
@@ -137,12 +137,7 @@ export function startLiveAgent(opts: ShipLiveOptions): LiveAgent {
         clearTimeout(timer);
         const k = cap.stats();
         const summary: LiveAgentSummary = {
-          outcome,
-          sender: { ...sender.counters },
-          spool: { ...spool.counters, dir: spool.dir, left: spool.backlog() },
-          leftover: { batches: leftover.batches, records: leftover.records },
-          sealed: { ...batcher.sealed },
-          elapsedMs: performance.now() - started,
+          ...shipSummary(outcome, sender, spool, leftover, batcher, started),
           packets: pipeline.counters.packets,
           dropped: k.dropped + k.ifDropped,
           flows: { emitted: pipeline.table.stats.emitted, evicted: pipeline.table.stats.evicted, peakActive: pipeline.table.stats.peakActive },

@@ -43,6 +43,25 @@ export interface ShipSummary {
   elapsedMs: number;
 }
 
+/** The ShipSummary of a run once its sender has finished (shared by replay and the live agent). */
+export function shipSummary(
+  outcome: SenderResult,
+  sender: { counters: SenderCounters },
+  spool: { counters: SpoolCounters; dir: string; backlog(): ShipSummary['spool']['left'] },
+  leftover: ShipSummary['leftover'],
+  batcher: { sealed: ShipSummary['sealed'] },
+  started: number,
+): ShipSummary {
+  return {
+    outcome,
+    sender: { ...sender.counters },
+    spool: { ...spool.counters, dir: spool.dir, left: spool.backlog() },
+    leftover: { batches: leftover.batches, records: leftover.records },
+    sealed: { ...batcher.sealed },
+    elapsedMs: performance.now() - started,
+  };
+}
+
 export interface ShipReplayResult extends ShipSummary {
   replay: ReplaySummary;
 }
@@ -105,15 +124,7 @@ export async function shipReplay(files: readonly string[], opts: ShipReplayOptio
     }
     sender.finish();
     const outcome = await sending;
-    return {
-      replay,
-      outcome,
-      sender: { ...sender.counters },
-      spool: { ...spool.counters, dir: spool.dir, left: spool.backlog() },
-      leftover: { batches: leftover.batches, records: leftover.records },
-      sealed: { ...batcher.sealed },
-      elapsedMs: performance.now() - started,
-    };
+    return { replay, ...shipSummary(outcome, sender, spool, leftover, batcher, started) };
   } finally {
     spool.close();
   }
