@@ -132,12 +132,9 @@ function openEmbeddedStore(opts: StoreOptions): Store {
     log: { level: ClickHouseLogLevel.OFF },
   });
   const base = commonStore(client, 'embedded', path);
+  const { wrap, ...shared } = base;
   return {
-    kind: base.kind,
-    location: base.location,
-    query: base.query,
-    command: base.command,
-    ping: base.ping,
+    ...shared,
     async insertTsv(table, columns, chunks, insertOpts) {
       // chdb/connection's insert() turns the body into one JS string and prepends the SQL (a 7 MB
       // string per 50 000 rows, and V8's string limit applies); the connection's rawInsert hands the
@@ -145,7 +142,7 @@ function openEmbeddedStore(opts: StoreOptions): Store {
       for (let i = 0; i < chunks.length; i++) {
         const values = chunks[i]!;
         if (values.byteLength === 0) continue;
-        await base.wrap('insert', () =>
+        await wrap('insert', () =>
           inserts.chdb.rawInsert({ table, columns, values, format: 'TabSeparated', settings: chunkSettings(insertOpts, i) }),
         );
       }
@@ -169,17 +166,14 @@ function openServerStore(opts: StoreOptions, url: string): Store {
     log: { level: ClickHouseLogLevel.OFF },
   });
   const base = commonStore(client, 'server', redactUrl(url));
+  const { wrap, ...shared } = base;
   return {
-    kind: base.kind,
-    location: base.location,
-    query: base.query,
-    command: base.command,
-    ping: base.ping,
+    ...shared,
     async insertTsv(table, columns, chunks, insertOpts) {
       for (let i = 0; i < chunks.length; i++) {
         const chunk = chunks[i]!;
         if (chunk.byteLength === 0) continue;
-        await base.wrap('insert', () =>
+        await wrap('insert', () =>
           client.insert({
             table,
             columns: [...columns] as [string, ...string[]],
