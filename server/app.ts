@@ -5,10 +5,16 @@ import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { assertValidConfig, type ServerConfig } from './config.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import authPlugin from './plugins/auth.js';
 import decodePoolPlugin from './plugins/decode-pool.js';
+import intentPlugin from './plugins/intent.js';
+import intentLookupPlugin from './plugins/intent-lookup.js';
 import storePlugin from './plugins/store.js';
+import analysisRepository from './repositories/analysis-repository.js';
 import ingestRepository from './repositories/ingest-repository.js';
+import snapshotRepository from './repositories/snapshot-repository.js';
 import statsRepository from './repositories/stats-repository.js';
 import { registerRoutes } from './routes.js';
 
@@ -28,11 +34,25 @@ export default async function serviceApp(fastify: FastifyInstance, opts: AppOpti
   fastify.setErrorHandler(errorHandler);
   fastify.setNotFoundHandler(notFoundHandler);
 
+  // OpenAPI from the routes' TypeBox schemas: JSON at /docs/json, a browsable UI at /docs.
+  await fastify.register(swagger, {
+    openapi: {
+      info: { title: 'surfacemap API', version: '1', description: 'See docs/api.md. Every /api/v1 route needs a bearer token.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await fastify.register(swaggerUi, { routePrefix: '/docs' });
+
   await fastify.register(authPlugin, { config });
   await fastify.register(storePlugin, { config });
   await fastify.register(decodePoolPlugin, { config });
   await fastify.register(ingestRepository);
   await fastify.register(statsRepository);
+  await fastify.register(intentPlugin, { config });
+  await fastify.register(intentLookupPlugin);
+  await fastify.register(analysisRepository);
+  await fastify.register(snapshotRepository);
 
   // The URL is the folder path: routes/api/v1/ingest/index.ts → /api/v1/ingest.
   await registerRoutes(fastify);
@@ -45,6 +65,9 @@ export async function buildApp(config: ServerConfig, options: FastifyServerOptio
     logger: { level: config.logLevel },
     // 1 MiB for every route but ingest, which sets its own limit.
     bodyLimit: 1024 * 1024,
+    // An unknown query or body field is refused (400 naming it), not silently dropped: a typo such as
+    // `zones=prod` must not quietly return the unfiltered map.
+    ajv: { customOptions: { removeAdditional: false } },
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
   try {

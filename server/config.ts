@@ -1,12 +1,14 @@
 // The server's one validated config object. Environment variables and CLI flags are read here and
 // nowhere else (STYLE.md rule 9); everything downstream takes a `ServerConfig`.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 export const DEFAULT_PORT = 7070;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DATA_DIR = 'surfacemap-data';
+/** The intent file's name inside the data dir unless SURFACEMAP_INTENT says otherwise. */
+export const DEFAULT_INTENT_FILE = 'surfacemap.yaml';
 export const DEFAULT_RETENTION_DAYS = 35;
 export const DEFAULT_SYSTEM_LOG_RETENTION_DAYS = 7;
 /**
@@ -19,6 +21,8 @@ export const DEFAULT_INGEST_BODY_LIMIT = 64 * 1024 * 1024;
 export const ServerConfigSchema = Type.Object({
   /** Where the embedded store (`<dataDir>/clickhouse`) and the generated API token live. */
   dataDir: Type.String({ minLength: 1 }),
+  /** The intent YAML (zones, crown jewels, inventory, rules): SURFACEMAP_INTENT, default `<dataDir>/surfacemap.yaml`. */
+  intentFile: Type.String({ minLength: 1 }),
   host: Type.String({ minLength: 1 }),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
   clickhouse: Type.Object({
@@ -47,6 +51,7 @@ export type ServerConfig = Static<typeof ServerConfigSchema>;
 /** Values from the command line; they win over the environment. */
 export interface ConfigOverrides {
   dataDir?: string;
+  intentFile?: string;
   host?: string;
   port?: number;
   apiToken?: string;
@@ -73,8 +78,11 @@ function nonEmpty(v: string | undefined): string | undefined {
  * afterwards (`surfacemap start` generates one); `buildApp` validates again.
  */
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): ServerConfig {
+  const dataDir = resolve(overrides.dataDir ?? nonEmpty(env.DATA_DIR) ?? DEFAULT_DATA_DIR);
   const config: ServerConfig = {
-    dataDir: resolve(overrides.dataDir ?? nonEmpty(env.DATA_DIR) ?? DEFAULT_DATA_DIR),
+    dataDir,
+    // A path given is relative to the working directory (a checkout); the default lives in the data dir.
+    intentFile: resolve(overrides.intentFile ?? nonEmpty(env.SURFACEMAP_INTENT) ?? join(dataDir, DEFAULT_INTENT_FILE)),
     host: overrides.host ?? nonEmpty(env.HOST) ?? DEFAULT_HOST,
     port: overrides.port ?? intFrom(env, 'PORT', DEFAULT_PORT),
     clickhouse: {

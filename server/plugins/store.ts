@@ -43,6 +43,7 @@ function preparedStore(store: Store, prepare: () => Promise<void>): Store & { en
       await ensureReady();
       return store.insertTsv(table, columns, chunks, opts);
     },
+    dictionarySource: (table) => store.dictionarySource(table),
     ping: () => store.ping(),
     close: () => store.close(),
   };

@@ -1,7 +1,7 @@
 // The one ClickHouse store: `@clickhouse/client` over either the embedded engine (chdb 3.4's
 // `chdb/connection`, ClickHouse 26.7 in-process) or a ClickHouse server over HTTP(S). Queries are the
-// same SQL on both; the only transport difference (how an insert body reaches the engine) is
-// `insertTsv` below, and it stays in this file.
+// same SQL on both; the transport differences (how an insert body reaches the engine: `insertTsv`; a
+// dictionary's source clause: `dictionarySource`) stay in this file.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -47,6 +47,12 @@ export interface Store {
    * in order, one INSERT per chunk, synchronously (async_insert = 0: we batch ourselves).
    */
   insertTsv(table: string, columns: readonly string[], chunks: readonly Uint8Array[], opts?: InsertOptions): Promise<void>;
+  /**
+   * The `SOURCE(…)` clause of a dictionary over one of our tables. A transport difference: the embedded
+   * engine reads its own table; a server's dictionary needs the database and this client's credentials,
+   * since a dictionary loads with its own connection, not the caller's.
+   */
+  dictionarySource(table: string): string;
   /** True when the engine answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -64,6 +70,11 @@ const INSERT_SETTINGS = {
   deduplicate_blocks_in_dependent_materialized_views: 1,
   date_time_input_format: 'best_effort',
 } as const;
+
+/** A ClickHouse string literal (for the few DDL spots that take no query parameters). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
 
 function redactUrl(url: string): string {
   const u = new URL(url);
@@ -135,6 +146,7 @@ function openEmbeddedStore(opts: StoreOptions): Store {
   const { wrap, ...shared } = base;
   return {
     ...shared,
+    dictionarySource: (table) => `CLICKHOUSE(TABLE ${sqlString(table)})`,
     async insertTsv(table, columns, chunks, insertOpts) {
       // chdb/connection's insert() turns the body into one JS string and prepends the SQL (a 7 MB
       // string per 50 000 rows, and V8's string limit applies); the connection's rawInsert hands the
@@ -169,6 +181,10 @@ function openServerStore(opts: StoreOptions, url: string): Store {
   const { wrap, ...shared } = base;
   return {
     ...shared,
+    // The dictionary reads over the native protocol from the server itself (localhost), as this user.
+    dictionarySource: (table) =>
+      `CLICKHOUSE(TABLE ${sqlString(table)} DB ${sqlString(opts.database)}` +
+      ` USER ${sqlString(opts.user ?? 'default')} PASSWORD ${sqlString(opts.password ?? '')})`,
     async insertTsv(table, columns, chunks, insertOpts) {
       for (let i = 0; i < chunks.length; i++) {
         const chunk = chunks[i]!;
