@@ -148,7 +148,7 @@ function sectionSeq(doc: Document, section: IntentSection, ops: EditOp[]): YAMLS
     const at = root.items.findIndex((p) => isScalar(p.key) && rank(p.key.value) > rank(section));
     const newPair = doc.createPair(section, seq);
     // A blank line between sections.
-    if (root.items.length > 0 && isScalar(newPair.key)) newPair.key.spaceBefore = true;
+    if (root.items.length > 0 && at !== 0 && isScalar(newPair.key)) newPair.key.spaceBefore = true;
     if (at === 0 && isScalar(root.items[0]?.key)) (root.items[0]!.key as Scalar).spaceBefore = true;
     if (at < 0) root.items.push(newPair);
     else root.items.splice(at, 0, newPair);

@@ -2,7 +2,7 @@
 // re-synced when the YAML changes (or the names a jewel matches by name resolve to other addresses).
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { jewelPrefixes, zonePrefixes } from '../intent/index.js';
+import { isAddressMatch, jewelPrefixes, zonePrefixes } from '../intent/index.js';
 import type { Intent } from '../intent/model.js';
 import { createIntentLookup, type IntentLookup, type LookupContent } from '../repositories/intent-lookup.js';
 import type { Store } from '../store/index.js';
@@ -20,7 +20,7 @@ SELECT name, groupUniqArray(1000)(IPv6NumToString(ip)) AS ips FROM names WHERE n
 /** Crown-jewel `match` entries that are names: neither an address nor a CIDR. */
 function nameMatches(intent: Intent): string[] {
   const names = new Set<string>();
-  for (const j of intent.crown_jewels) for (const m of j.match) if (!/^[0-9a-fA-F.:]+(\/\d+)?$/.test(m)) names.add(m.toLowerCase());
+  for (const j of intent.crown_jewels) for (const m of j.match) if (!isAddressMatch(m)) names.add(m.toLowerCase());
   return [...names].sort();
 }
 

@@ -72,8 +72,7 @@ async function intentPlugin(fastify: FastifyInstance, opts: { config: ServerConf
   const log = fastify.log.child({ intent: path });
   const store = createIntentStore({
     path,
-    onInvalid: (error) =>
-      log.warn({ error: error.message }, `the intent file is not valid; using the last valid intent until it is fixed:\n${error.message}`),
+    onInvalid: (error) => log.warn({ error: error.message }, 'the intent file is not valid; using the last valid intent until it is fixed'),
     onReadError: (error) => log.warn({ error: error.message }, 'cannot read the intent file; using the last valid intent'),
   });
   const state = await store.load();
