@@ -31,7 +31,7 @@ function freshSpool(): Spool {
 async function body(spool: Spool, i: number) {
   const file = (await spool.read(spool.entries()[i]!))!;
   const tail = gzipSync(',"sent_at":"2026-01-01T00:00:00.000Z","stats":{"packets":1,"dropped":0,"spool_backlog":0}}');
-  return JSON.parse(gunzipSync(Buffer.concat([file, tail])).toString()) as { batch_id: string; agent: string; records: unknown[] };
+  return JSON.parse(gunzipSync(Buffer.concat([file, tail])).toString()) as { batch_id: string; agent: string; records: unknown[]; names?: unknown[] };
 }
 
 const asJson = (r: FlowRecord) => JSON.parse(flowRecordToJson(r)) as unknown;
@@ -50,7 +50,7 @@ describe('batcher', () => {
     expect(spool.entries().map((e) => e.records)).toEqual([10, 10, 4]);
     const pk = (rs: FlowRecord[]) => rs.reduce((a, r) => a + r.orig_pkts + r.resp_pkts, 0);
     expect(spool.entries().map((e) => e.packets)).toEqual([pk(records.slice(0, 10)), pk(records.slice(10, 20)), pk(records.slice(20))]);
-    expect(b.sealed).toEqual({ batches: 3, records: 24 });
+    expect(b.sealed).toEqual({ batches: 3, records: 24, names: 0 });
     const bodies = await Promise.all([0, 1, 2].map((i) => body(spool, i)));
     expect(bodies.map((x) => x.batch_id)).toEqual([1, 2, 3].map((s) => `office-laptop/${RUN}/${s}`));
     expect(bodies.every((x) => x.agent === 'office-laptop')).toBe(true);
@@ -102,11 +102,68 @@ describe('batcher', () => {
     expect(lost).toEqual([5]);
     expect(spool.counters).toMatchObject({ lostBatches: 1, lostRecords: 5 });
     expect(spool.counters.lostPackets).toBe(records.slice(0, 5).reduce((a, r) => a + r.orig_pkts + r.resp_pkts, 0));
-    expect(b.sealed).toEqual({ batches: 0, records: 0 });
+    expect(b.sealed).toEqual({ batches: 0, records: 0, names: 0 });
     expect(b.openRecords).toBe(2);
     // Without an onLost the error is thrown.
     const strict = createBatcher(spool, { agent: 'a', runId: RUN, maxRecords: 1 });
     expect(() => strict.add(records[0]!)).toThrow(/ENOENT/);
+    spool.close();
+  });
+
+  it('ships DNS names in the open batch, aggregated, and only when there are some', async () => {
+    const spool = freshSpool();
+    const b = createBatcher(spool, { agent: 'n', runId: RUN, maxRecords: 2 });
+    const t0 = 1_795_814_637_238_104;
+    b.add(records[0]!);
+    b.addName('192.0.2.20', 'files.office.example', t0);
+    b.addName('192.0.2.20', 'Files.Office.Example.', t0 + 5);
+    b.addName('192.0.2.20', 'not a name', t0); // refused, counted
+    b.add(records[1]!); // seals batch 1 (2 records) with its names
+    b.add(records[2]!);
+    b.seal(); // batch 2: a record, no names
+    const [one, two] = [await body(spool, 0), await body(spool, 1)];
+    expect(one.names).toEqual([
+      { ip: '192.0.2.20', name: 'files.office.example', first_seen: '2026-11-27T21:23:57.238104Z', last_seen: '2026-11-27T21:23:57.238109Z', count: 2 },
+    ]);
+    expect(one.records).toEqual(records.slice(0, 2).map(asJson));
+    expect('names' in two).toBe(false); // what collectors before names accept
+    expect(b.sealed).toEqual({ batches: 2, records: 3, names: 1 });
+    expect(b.names).toEqual({ answers: 2, dropped: 0, invalid: 1 });
+    spool.close();
+  });
+
+  it('seals a batch of names and no records (by age, or at the end); a refused name opens no batch', async () => {
+    const spool = freshSpool();
+    let now = 1_000_000;
+    const b = createBatcher(spool, { agent: 'n', runId: RUN, maxAgeMs: 5_000, now: () => now });
+    b.addName('192.0.2.1', '.', 1); // the root: not a host name
+    b.seal();
+    expect(spool.entries()).toEqual([]);
+    b.addName('2001:db8:20::20', 'api.office.example', 1_000_000);
+    now += 5_000;
+    b.sealIfDue();
+    expect(spool.entries().map((e) => [e.records, e.packets])).toEqual([[0, 0]]);
+    const x = await body(spool, 0);
+    expect(x).toMatchObject({ batch_id: `n/${RUN}/1`, records: [], names: [{ ip: '2001:db8:20::20', name: 'api.office.example', count: 1 }] });
+    expect(b.sealed).toEqual({ batches: 1, records: 0, names: 1 });
+    spool.close();
+  });
+
+  it('bounds the names of a batch (maxNames) and counts the answers it drops', async () => {
+    const spool = freshSpool();
+    const b = createBatcher(spool, { agent: 'n', runId: RUN, maxNames: 2 });
+    for (let i = 0; i < 5; i++) b.addName(`192.0.2.${i}`, `h${i}.example`, 1_000 + i);
+    b.addName('192.0.2.0', 'h0.example', 2_000); // known pair: merged
+    b.seal();
+    b.addName('192.0.2.4', 'h4.example', 3_000); // next batch: room again
+    b.seal();
+    expect((await body(spool, 0)).names).toEqual([
+      expect.objectContaining({ ip: '192.0.2.0', count: 2 }),
+      expect.objectContaining({ ip: '192.0.2.1', count: 1 }),
+    ]);
+    expect((await body(spool, 1)).names).toEqual([expect.objectContaining({ ip: '192.0.2.4', name: 'h4.example' })]);
+    expect(b.names).toEqual({ answers: 4, dropped: 3, invalid: 0 });
+    expect(b.sealed).toEqual({ batches: 2, records: 0, names: 3 });
     spool.close();
   });
 

@@ -2,10 +2,13 @@
 // record is `maxAgeMs` old (Akvorado's flush policy: ≤ 50 000 rows or 5 s), whichever comes first.
 // Records are serialised and gzipped as they arrive, a chunk at a time, so an open batch holds
 // compressed bytes (~3 MB for 50 000 records) rather than 50 000 objects; sealing writes the file.
+// IP → name pairs from DNS answers (`addName`) join the open batch, aggregated per pair (names.ts), and
+// go out in its `names` field; a batch may hold names and no records.
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { FlowRecord } from '../../common/flow-record.js';
 import { flowRecordToJson } from '../../common/flow-json.js';
+import { createNameAggregator, MAX_NAMES_PER_BATCH, namesToJson, type NameCounters } from './names.js';
 import type { Spool, SpoolEntry } from './spool.js';
 
 /** The collector's limit per batch (server/collector/ingest-batch.ts MAX_BATCH_RECORDS). */
@@ -31,6 +34,8 @@ export interface BatcherOptions {
   runId?: string;
   maxRecords?: number;
   maxAgeMs?: number;
+  /** Distinct (ip, name) pairs per batch (default 10 000); answers for new pairs past it are dropped and counted. */
+  maxNames?: number;
   /** Clock in ms (tests). */
   now?: () => number;
 }
@@ -39,14 +44,18 @@ export interface Batcher {
   readonly runId: string;
   /** Adds one record; may seal the open batch (size or age). */
   add(r: FlowRecord): void;
-  /** Seals the open batch if its first record is older than maxAgeMs (call from a timer). */
+  /** Adds one IP → name pair from a DNS answer seen at `tsUs` (µs) to the open batch (opening one). */
+  addName(ip: string, name: string, tsUs: number): void;
+  /** Seals the open batch if it was opened more than maxAgeMs ago (call from a timer). */
   sealIfDue(): void;
-  /** Seals the open batch now (end of input, shutdown). No-op when it is empty. */
+  /** Seals the open batch now (end of input, shutdown). No-op when it holds neither records nor names. */
   seal(): void;
   /** Records in the open batch (not yet on disk). */
   readonly openRecords: number;
-  /** Batches and records sealed into the spool by this batcher. */
-  readonly sealed: { batches: number; records: number };
+  /** Batches, records and (ip, name) pairs sealed into the spool by this batcher. */
+  readonly sealed: { batches: number; records: number; names: number };
+  /** DNS answers: added, dropped because a batch's name map was full, refused as no host name. */
+  readonly names: Readonly<NameCounters>;
 }
 
 export function newRunId(): string {
@@ -90,28 +99,41 @@ export function createBatcher(
   if (!/^[0-9a-f]{12}$/.test(runId)) throw new RangeError('runId must be 12 hex digits');
   const agentJson = JSON.stringify(opts.agent);
 
+  const names = createNameAggregator(opts.maxNames ?? MAX_NAMES_PER_BATCH);
   let seq = 0;
+  let open = false; // a batch is open: it has a batch_id and at least one record or name
   let count = 0; // records in the open batch
   let packets = 0; // and the packets they account for
   let openedAt = 0;
   let members: Uint8Array[] = [];
   let pending: string[] = []; // serialised records not yet compressed
   let pendingPrefix = '';
-  const sealed = { batches: 0, records: 0 };
+  const sealed = { batches: 0, records: 0, names: 0 };
 
   function compressPending(suffix: string): void {
-    const text = pending.length > 0 ? pendingPrefix + pending.join(',') + suffix : suffix;
+    // The batch's head (`{"batch_id":…,"records":[`) is in pendingPrefix until the first member.
+    const text = pending.length > 0 ? pendingPrefix + pending.join(',') + suffix : members.length === 0 ? pendingPrefix + suffix : suffix;
     members.push(gzipSync(text, { level: GZIP_LEVEL }));
     pending = [];
     pendingPrefix = ',';
   }
 
+  function openBatch(): void {
+    open = true;
+    seq++;
+    openedAt = now();
+    pendingPrefix = `{"batch_id":${JSON.stringify(makeBatchId(opts.agent, runId, seq))},"agent":${agentJson},"records":[`;
+  }
+
   function seal(): void {
-    if (count === 0) return;
-    compressPending(']');
+    if (!open) return;
+    const pairs = names.drain();
+    // No `names` field when there are none: the body is then what collectors before names accept.
+    compressPending(pairs.length > 0 ? `],"names":${namesToJson(pairs)}` : ']');
     const counts = { records: count, packets };
     const key = { sealMs: now(), runId, seq };
     const batch = members;
+    open = false;
     count = 0;
     packets = 0;
     members = [];
@@ -125,17 +147,14 @@ export function createBatcher(
     }
     sealed.batches++;
     sealed.records += counts.records;
+    sealed.names += pairs.length;
     onSealed(entry);
   }
 
   return {
     runId,
     add(r) {
-      if (count === 0) {
-        seq++;
-        openedAt = now();
-        pendingPrefix = `{"batch_id":${JSON.stringify(makeBatchId(opts.agent, runId, seq))},"agent":${agentJson},"records":[`;
-      }
+      if (!open) openBatch();
       pending.push(flowRecordToJson(r));
       count++;
       packets += r.orig_pkts + r.resp_pkts;
@@ -143,13 +162,17 @@ export function createBatcher(
       else if (pending.length === CHUNK_RECORDS) compressPending('');
       else if (count % AGE_CHECK_EVERY === 0 && now() - openedAt >= maxAgeMs) seal();
     },
+    addName(ip, name, tsUs) {
+      if (names.add(ip, name, tsUs) && !open) openBatch();
+    },
     sealIfDue() {
-      if (count > 0 && now() - openedAt >= maxAgeMs) seal();
+      if (open && now() - openedAt >= maxAgeMs) seal();
     },
     seal,
     get openRecords() {
       return count;
     },
     sealed,
+    names: names.counters,
   };
 }

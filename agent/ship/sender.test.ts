@@ -88,7 +88,7 @@ describe('sender', () => {
     expect(first.body.records.length).toBe(2);
     expect(Date.now() - Date.parse(first.body.sent_at)).toBeLessThan(60_000);
     expect(first.body.stats).toEqual({
-      packets: 42, dropped: 1, spool_backlog: 1, spool_dropped_batches: 0, spool_dropped_records: 0, spool_dropped_packets: 0,
+      packets: 42, dropped: 1, spool_backlog: 1, spool_dropped_batches: 0, spool_dropped_records: 0, spool_dropped_packets: 0, names_dropped: 0,
     });
     expect(srv.received[1]!.body.stats.spool_backlog).toBe(0);
     expect(s.counters).toEqual({ ackedBatches: 2, ackedRecords: 5, duplicateBatches: 0, retries: 0 });

@@ -33,6 +33,8 @@ export interface AgentStats {
   packets: number;
   /** Packets dropped by the kernel (live capture); the sender adds those of batches the spool bound dropped. */
   dropped: number;
+  /** DNS answers not shipped because a batch's name map was full. */
+  namesDropped?: number;
 }
 
 export interface SenderOptions {
@@ -190,6 +192,7 @@ export function createSender(opts: SenderOptions): Sender {
       spool_dropped_batches: c.droppedBatches,
       spool_dropped_records: c.droppedRecords,
       spool_dropped_packets: c.droppedPackets,
+      names_dropped: Math.max(0, Math.floor(s.namesDropped ?? 0)),
     });
   }
 

@@ -1,13 +1,14 @@
 // `surfacemap agent`: live capture → the flow pipeline → batches in the spool → the collector, until
 // stop() (SIGINT/SIGTERM): then the flow table and the open batch go to the spool and the sender gets
-// a few seconds to deliver them; what it cannot deliver stays spooled for the next run.
+// a few seconds to deliver them; what it cannot deliver stays spooled for the next run. With detection
+// (the default) the IP → name pairs of DNS answers ride in the same batches.
 import { openLiveCapture, type LiveCapture, type LiveCaptureOptions } from '../capture/live.js';
 import { createFlowPipeline, type PipelineOptions } from '../pipeline.js';
 import { createBatcher, MAX_BATCH_RECORDS } from './batcher.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { createSender, type SenderResult } from './sender.js';
 import { nBatches, openSpool } from './spool.js';
-import { shipSummary, type ShipSummary, type ShipTarget } from './ship-replay.js';
+import { shipNames, shipSummary, type ShipSummary, type ShipTarget } from './ship-replay.js';
 
 /** How often idle flows are expired and an old open batch is sealed, with no packets needed. */
 export const TICK_MS = 1_000;
@@ -69,7 +70,7 @@ export function startLiveAgent(opts: ShipLiveOptions): LiveAgent {
       collector: opts.collector,
       token: opts.token,
       spool,
-      stats: () => ({ packets: pipeline.counters.packets, dropped: kernel().dropped }),
+      stats: () => ({ packets: pipeline.counters.packets, dropped: kernel().dropped, namesDropped: batcher.names.dropped }),
       log: opts.log,
       backoff: LIVE_BACKOFF,
     });
@@ -79,7 +80,9 @@ export function startLiveAgent(opts: ShipLiveOptions): LiveAgent {
       () => sender.notify(),
       (err, records) => opts.log(`could not write a batch to the spool, ${records} records lost: ${err.message}`),
     );
-    const pipeline = createFlowPipeline({ ...opts, detect: opts.detect ?? true }, (r) => batcher.add(r));
+    // Detection on by default; then DNS answers' IP → name pairs go out with the records.
+    const detect = opts.detect ?? true;
+    const pipeline = createFlowPipeline({ ...opts, detect, onName: shipNames({ ...opts, detect }, batcher) }, (r) => batcher.add(r));
 
     let stopping: Promise<LiveAgentSummary> | null = null;
     let endedResolve!: (s: LiveAgentSummary) => void;

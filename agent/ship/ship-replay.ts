@@ -1,11 +1,17 @@
 // `surfacemap replay` and `start --demo`: capture files → the flow pipeline (as `flows`) → batches in
 // the spool → the collector. Batches an earlier run left in the spool go first.
 //
+// With detection on (`detect`), the IP → name pairs of DNS A/AAAA answers go out in the same batches
+// (batcher.addName), for the collector's `names` table.
+//
 // NOTE: the file walk gives the event loop a turn after every ~2 MiB chunk, so the sender puts sealed
 // batches on the wire while the rest of the file is read (reading and inserting overlap).
 import type { ReplayOptions, ReplaySummary } from '../replay.js';
+import type { FlowRecord } from '../../common/flow-record.js';
 import { replayFiles } from '../replay.js';
-import { createBatcher, MAX_BATCH_RECORDS } from './batcher.js';
+import type { OnName } from '../detect/index.js';
+import { createBatcher, MAX_BATCH_RECORDS, type Batcher } from './batcher.js';
+import type { NameCounters } from './names.js';
 import { createSender, type SenderCounters, type SenderResult } from './sender.js';
 import { nBatches, openSpool, type SpoolCounters } from './spool.js';
 
@@ -30,6 +36,10 @@ export interface ShipReplayOptions extends ReplayOptions, ShipTarget {
   info?: (message: string) => void;
   /** Aborting it stops sending (SIGINT); what is not acknowledged stays in the spool. */
   signal?: AbortSignal;
+  /** Rewrites each record before it is batched (the demo moves old captures to the present). */
+  transform?: (record: FlowRecord) => FlowRecord;
+  /** Rewrites the capture time (µs) of each DNS answer before it is batched, as `transform` does for records. */
+  transformNameTime?: (tsUs: number) => number;
 }
 
 export interface ShipSummary {
@@ -38,8 +48,10 @@ export interface ShipSummary {
   spool: SpoolCounters & { dir: string; left: { batches: number; records: number; bytes: number } };
   /** What an earlier run had left in the spool when this one started. */
   leftover: { batches: number; records: number };
-  /** What this run put into the spool. */
-  sealed: { batches: number; records: number };
+  /** What this run put into the spool ((ip, name) pairs from DNS answers in `names`). */
+  sealed: { batches: number; records: number; names: number };
+  /** DNS answers seen: added to batches, dropped (a batch's name map was full), refused (no host name). */
+  names: NameCounters;
   elapsedMs: number;
 }
 
@@ -49,7 +61,7 @@ export function shipSummary(
   sender: { counters: SenderCounters },
   spool: { counters: SpoolCounters; dir: string; backlog(): ShipSummary['spool']['left'] },
   leftover: ShipSummary['leftover'],
-  batcher: { sealed: ShipSummary['sealed'] },
+  batcher: { sealed: ShipSummary['sealed']; names: Readonly<NameCounters> },
   started: number,
 ): ShipSummary {
   return {
@@ -58,6 +70,7 @@ export function shipSummary(
     spool: { ...spool.counters, dir: spool.dir, left: spool.backlog() },
     leftover: { batches: leftover.batches, records: leftover.records },
     sealed: { ...batcher.sealed },
+    names: { ...batcher.names },
     elapsedMs: performance.now() - started,
   };
 }
@@ -70,6 +83,20 @@ export interface ShipReplayResult extends ShipSummary {
 export function everythingAcknowledged(s: ShipSummary): boolean {
   const sp = s.spool;
   return s.outcome.reason === 'done' && sp.left.batches === 0 && sp.rejectedBatches === 0 && sp.droppedBatches === 0 && sp.lostBatches === 0;
+}
+
+/** With detection on: the pipeline's onName, feeding the batcher (and the caller's own onName, if any). */
+export function shipNames(
+  opts: { detect?: boolean; onName?: OnName | null; transformNameTime?: (tsUs: number) => number },
+  batcher: Pick<Batcher, 'addName'>,
+): OnName | null {
+  if (opts.detect !== true) return opts.onName ?? null;
+  const theirs = opts.onName ?? null;
+  const time = opts.transformNameTime;
+  return (ip, name, tsUs) => {
+    batcher.addName(ip, name, time === undefined ? tsUs : time(tsUs));
+    theirs?.(ip, name, tsUs);
+  };
 }
 
 export async function shipReplay(files: readonly string[], opts: ShipReplayOptions): Promise<ShipReplayResult> {
@@ -89,7 +116,7 @@ export async function shipReplay(files: readonly string[], opts: ShipReplayOptio
       token: opts.token,
       spool,
       // Known once the files are read (the walk holds the thread; see NOTE above).
-      stats: () => ({ packets, dropped: 0 }),
+      stats: () => ({ packets, dropped: 0, namesDropped: batcher.names.dropped }),
       log: opts.log,
       maxWaitMs: opts.maxWaitS * 1000,
     });
@@ -106,7 +133,12 @@ export async function shipReplay(files: readonly string[], opts: ShipReplayOptio
     await new Promise((r) => setImmediate(r));
     let replay: ReplaySummary;
     try {
-      replay = await replayFiles(files, { ...opts, yieldBetweenChunks: true }, (r) => batcher.add(r));
+      const transform = opts.transform;
+      replay = await replayFiles(
+        files,
+        { ...opts, yieldBetweenChunks: true, onName: shipNames(opts, batcher) },
+        transform === undefined ? (r) => batcher.add(r) : (r) => batcher.add(transform(r)),
+      );
     } catch (err) {
       sender.stop();
       await sending;

@@ -7,7 +7,8 @@
 //   rejected/<batch file> + <batch file>.reason.txt          refused by the collector, kept for a human
 //   spool.lock                                               pid of the process using the directory
 // A batch file is a gzip file (RFC 1952) of one or more members whose text is the start of an ingest
-// body without its closing fields: `{"batch_id":"…","agent":"…","records":[{…},{…},…]`. The sender
+// body without its closing fields: `{"batch_id":"…","agent":"…","records":[{…},{…},…]`, followed by
+// `,"names":[{…},…]` when the batch carries DNS names (older files have none; both send). The sender
 // appends one more gzip member with `,"sent_at":"…","stats":{…}}` (a gzip file may be a series of
 // members; gunzip yields their concatenation), so the records are compressed once, when spooled, while
 // sent_at and stats are fresh on every attempt. Idempotency comes from the batch_id inside the file.

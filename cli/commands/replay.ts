@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { checkAgentName, MAX_BATCH_RECORDS } from '../../agent/ship/batcher.js';
+import { MAX_NAMES_PER_BATCH } from '../../agent/ship/names.js';
 import { ingestUrl } from '../../agent/ship/sender.js';
 import {
   DEFAULT_MAX_WAIT_S, DEFAULT_SPOOL_MAX_MB, everythingAcknowledged, shipReplay, type ShipSummary, type ShipTarget,
@@ -94,6 +95,12 @@ export function describeShipping(s: ShipSummary, target: { collector: string; sp
       (secs > 0 ? `, ${(c.ackedRecords / secs).toFixed(0)} records/s overall` : ''),
   );
   if (s.leftover.batches > 0) lines.push(`  of which ${nBatches(s.leftover.batches)} (${s.leftover.records} records) were left by an earlier run`);
+  if (s.sealed.names > 0) {
+    lines.push(`batched ${s.sealed.names} IP → name pairs from ${s.names.answers} DNS answers with the records (the collector's names table)`);
+  }
+  if (s.names.dropped > 0) {
+    lines.push(`${s.names.dropped} DNS answers not shipped: a batch holds at most ${MAX_NAMES_PER_BATCH} distinct IP → name pairs`);
+  }
   const left = s.spool.left;
   const sp = s.spool;
   if (sp.droppedBatches > 0) {

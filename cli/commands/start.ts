@@ -1,9 +1,11 @@
 // `surfacemap start [--data DIR] [--port 7070] [--host 127.0.0.1] [--demo]`: the server (collector + API)
 // with the embedded store in DIR/clickhouse, or the ClickHouse server named by CLICKHOUSE_URL.
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { FlowRecord } from '../../common/flow-record.js';
+import { isoMicros } from '../../common/time.js';
 import { ensureApiToken } from '../../server/api-token.js';
 import { ConfigError, DEFAULT_HOST, DEFAULT_PORT, loadConfig, type ServerConfig } from '../../server/config.js';
 import type { RunningServer } from '../../server/server.js';
@@ -55,6 +57,7 @@ async function loadDemo(server: RunningServer, config: ServerConfig): Promise<vo
       return;
     }
     const { shipReplay, everythingAcknowledged } = await import('../../agent/ship/ship-replay.js');
+    const { shiftUs, transform } = await presentTime(files);
     const spoolDir = join(config.dataDir, 'demo-spool');
     // The store is empty, so batches an interrupted demo load left behind were never stored; the replay
     // below makes them again (under new batch_ids): sending both would store the demo twice.
@@ -69,6 +72,8 @@ async function loadDemo(server: RunningServer, config: ServerConfig): Promise<vo
       maxWaitS: DEMO_MAX_WAIT_S,
       log: (m) => say(m),
       info: () => {},
+      transform,
+      transformNameTime: (us) => us + shiftUs,
     });
     if (everythingAcknowledged(res)) {
       rmSync(spoolDir, { recursive: true, force: true });
@@ -79,6 +84,41 @@ async function loadDemo(server: RunningServer, config: ServerConfig): Promise<vo
   } catch (err) {
     say(`could not load the demo captures: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** `--demo` and no intent file yet: the demo's zones, crown jewels and inventory (fixtures/demo-intent.yaml). */
+function writeDemoIntent(intentFile: string): void {
+  if (existsSync(intentFile)) return;
+  const demo = join(packageRoot(), 'fixtures', 'demo-intent.yaml');
+  if (!existsSync(demo)) return;
+  mkdirSync(dirname(intentFile), { recursive: true });
+  copyFileSync(demo, intentFile);
+  process.stdout.write(`surfacemap: demo: wrote the demo's zones and crown jewels to ${intentFile}\n`);
+}
+
+/**
+ * The demo captures were made once; their flows are moved so the newest ends a minute ago, so the
+ * UI's default range (the last 7 days) shows them whenever the demo is started. Times keep their
+ * microseconds and their spacing.
+ */
+async function presentTime(files: string[]): Promise<{ shiftUs: number; transform: (r: FlowRecord) => FlowRecord }> {
+  const { replayFiles } = await import('../../agent/replay.js');
+  let newestUs = 0;
+  await replayFiles(files, {}, (r) => {
+    newestUs = Math.max(newestUs, isoToMicros(r.end));
+  });
+  const shiftUs = (Date.now() - 60_000) * 1000 - newestUs;
+  return {
+    shiftUs,
+    transform: (r) => ({ ...r, start: isoMicros(isoToMicros(r.start) + shiftUs), end: isoMicros(isoToMicros(r.end) + shiftUs) }),
+  };
+}
+
+/** "2026-11-27T21:23:57.237885Z" → µs since the epoch. */
+function isoToMicros(iso: string): number {
+  const m = /\.(\d{1,6})Z$/.exec(iso);
+  const whole = Date.parse(iso.replace(/\.\d+Z$/, 'Z'));
+  return whole * 1000 + (m ? Number(m[1]!.padEnd(6, '0')) : 0);
 }
 
 function port(v: string): number {
@@ -93,17 +133,19 @@ export function startCommand(): Command {
     .addOption(new Option('--data <dir>', 'data directory (embedded store, API token); default $DATA_DIR or ./surfacemap-data'))
     .addOption(new Option('--port <port>', `port to listen on; default $PORT or ${DEFAULT_PORT} (0 = any free port)`).argParser(port))
     .addOption(new Option('--host <host>', `address to listen on; default $HOST or ${DEFAULT_HOST}`))
+    .addOption(new Option('--intent <file>', 'the intent YAML (zones, crown jewels, inventory, rules); default $SURFACEMAP_INTENT or DIR/surfacemap.yaml'))
     .option('--demo', 'on an empty store, load the bundled demo captures (fixtures/) through the collector')
-    .action(async (o: { data?: string; port?: number; host?: string; demo?: boolean }) => {
+    .action(async (o: { data?: string; port?: number; host?: string; intent?: string; demo?: boolean }) => {
       let config;
       try {
-        config = loadConfig(process.env, { dataDir: o.data, port: o.port, host: o.host });
+        config = loadConfig(process.env, { dataDir: o.data, port: o.port, host: o.host, intentFile: o.intent });
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         process.stderr.write(`surfacemap: ${err.message}\n`);
         process.exitCode = 2;
         return;
       }
+      if (o.demo) writeDemoIntent(config.intentFile);
       const token = ensureApiToken(config.dataDir, process.env.SURFACEMAP_TOKEN);
       config.apiToken = token.token;
       if (token.source === 'generated') {

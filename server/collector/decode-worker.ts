@@ -1,6 +1,6 @@
 // Worker thread: request bodies in, validated batches with TSV chunks out (see decode-pool.ts).
 // NOTE: message shapes — in: { id: number, body: Uint8Array } (body's buffer transferred);
-// out: { id, result: DecodeResult } with every chunk's ArrayBuffer in the transfer list.
+// out: { id, result: DecodeResult } with every chunk's ArrayBuffer (flows and names) in the transfer list.
 import { parentPort } from 'node:worker_threads';
 import { decodeIngestBody, type DecodeResult } from './ingest-batch.js';
 
@@ -21,6 +21,6 @@ port.on('message', (job: Job) => {
     port.postMessage({ id: job.id, crash: err instanceof Error ? err.stack ?? err.message : String(err) });
     return;
   }
-  const transfer = result.ok ? result.batch.chunks.map((c) => c.buffer as ArrayBuffer) : [];
+  const transfer = result.ok ? [...result.batch.chunks, ...result.batch.nameChunks].map((c) => c.buffer as ArrayBuffer) : [];
   port.postMessage({ id: job.id, result }, transfer);
 });

@@ -11,4 +11,7 @@ export {
   type IngestResult,
   type IngestStats,
 } from './ingest-batch.js';
+export {
+  IngestNameSchema, MAX_BATCH_NAMES, NAME_INSERT_COLUMNS, NAME_SOURCE_DNS, encodeNamesTsv, type IngestName,
+} from './ingest-names.js';
 export { createDecodePool, type DecodePool } from './decode-pool.js';

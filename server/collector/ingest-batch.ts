@@ -7,6 +7,7 @@ import { FormatRegistry, Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { FlowRecordSchema, type FlowRecord } from '../../common/flow-record.js';
 import { encodeFlowsTsv } from '../store/flow-columns.js';
+import { encodeNamesTsv, IngestNameSchema, MAX_BATCH_NAMES, type IngestName } from './ingest-names.js';
 
 export const MAX_BATCH_RECORDS = 50_000;
 
@@ -29,7 +30,10 @@ export const IngestBatchSchema = Type.Object(
     /** Agent name. */
     agent: Type.String({ minLength: 1, maxLength: 128 }),
     sent_at: Type.String({ format: 'date-time' }),
-    records: Type.Array(FlowRecordSchema, { minItems: 1, maxItems: MAX_BATCH_RECORDS }),
+    /** May be empty when `names` is not: a batch carries at least one record or name. */
+    records: Type.Array(FlowRecordSchema, { maxItems: MAX_BATCH_RECORDS }),
+    /** IP → name pairs from DNS A/AAAA answers (ingest-names.ts), for the `names` table. */
+    names: Type.Optional(Type.Array(IngestNameSchema, { maxItems: MAX_BATCH_NAMES })),
     stats: Type.Optional(IngestStatsSchema),
   },
   { additionalProperties: true, $id: 'IngestBatch' },
@@ -39,6 +43,8 @@ export const IngestResultSchema = Type.Object({
   /** Records inserted by this request (0 for a duplicate). */
   accepted: Type.Integer({ minimum: 0 }),
   duplicate: Type.Boolean(),
+  /** Only for a batch with names: pairs inserted into `names` by this request (0 for a duplicate). */
+  names: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
 export type IngestBatch = Static<typeof IngestBatchSchema>;
@@ -54,7 +60,13 @@ export interface DecodedBatch {
   records: number;
   /** TSV chunks for FLOW_INSERT_COLUMNS, each ≤ MAX_INSERT_ROWS rows. */
   chunks: Uint8Array[];
-  /** SHA-256 (hex) of the chunks: tells a retried batch from a batch_id reused for other records. */
+  /** (ip, name) pairs, and their TSV chunks for NAME_INSERT_COLUMNS (none when the batch has no names). */
+  names: number;
+  nameChunks: Uint8Array[];
+  /**
+   * SHA-256 (hex) of the chunks, then of the name chunks when there are names (so a batch without
+   * names hashes as it did before names existed): tells a retried batch from a reused batch_id.
+   */
   contentHash: string;
 }
 
@@ -87,10 +99,20 @@ export function decodeIngestBody(body: Uint8Array): DecodeResult {
   }
   if (!checkBatch.Check(value)) return { ok: false, message: firstSchemaError(value) };
   const batch = value as IngestBatch;
+  const names = (batch.names ?? []) as IngestName[];
+  if (batch.records.length === 0 && names.length === 0) {
+    return { ok: false, message: 'body/records: a batch needs at least one record or one name' };
+  }
   const encoded = encodeFlowsTsv(batch.records as FlowRecord[], batch.agent);
   if (!encoded.ok) return { ok: false, message: `body/${encoded.message}` };
+  const encodedNames = encodeNamesTsv(names);
+  if (!encodedNames.ok) return { ok: false, message: `body/${encodedNames.message}` };
   const hash = createHash('sha256');
   for (const c of encoded.value.chunks) hash.update(c);
+  if (names.length > 0) {
+    hash.update('\0names\0');
+    for (const c of encodedNames.chunks) hash.update(c);
+  }
   return {
     ok: true,
     batch: {
@@ -102,6 +124,8 @@ export function decodeIngestBody(body: Uint8Array): DecodeResult {
         : null,
       records: encoded.value.rows,
       chunks: encoded.value.chunks,
+      names: names.length,
+      nameChunks: encodedNames.chunks,
       contentHash: hash.digest('hex'),
     },
   };

@@ -3,13 +3,16 @@
 //    answered as a duplicate).
 // 2. A batch_id already in `ingest_batches` → duplicate, nothing inserted (409 when the stored batch
 //    had other records: the key was reused, not retried).
-// 3. Flows go in with insert_deduplication_token = batch_id:chunk, so if this collector died between
-//    steps 3 and 4, or two collectors race on the same retried batch, ClickHouse drops the second copy
-//    (in flows and, through the view, in edges_1h).
-// 4. The batch row is written last: it is the receipt.
+// 3. Flows go in with insert_deduplication_token = flows:batch_id:chunk, so if this collector died
+//    before step 5, or two collectors race on the same retried batch, ClickHouse drops the second copy
+//    (in flows and, through the views, in edges_1h and the SNI/Host rows of `names`).
+// 4. The batch's DNS names go into `names` (source 'dns') the same way, token names:batch_id:chunk:
+//    `names` sums `flows`, so a second copy getting in would double the counts.
+// 5. The batch row is written last: it is the receipt.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { DecodedBatch, IngestResult } from '../collector/ingest-batch.js';
+import { NAME_INSERT_COLUMNS } from '../collector/ingest-names.js';
 import { HttpError } from '../errors.js';
 import { FLOW_INSERT_COLUMNS, type Store } from '../store/index.js';
 
@@ -27,16 +30,22 @@ SELECT {batch_id:String}, {agent:String}, parseDateTime64BestEffort({sent_at:Str
        {content_hash:String},
        {agent_packets:Nullable(UInt64)}, {agent_dropped:Nullable(UInt64)}, {spool_backlog:Nullable(UInt64)}`;
 
+/** `names` is in the answer to a batch that carried names only: others get the answer they always got. */
+function withNames(result: IngestResult, batch: DecodedBatch, names: number): IngestResult {
+  return batch.names > 0 ? { ...result, names } : result;
+}
+
 export function createIngestRepository(store: Store) {
   const inFlight = new Map<string, Promise<IngestResult>>();
 
   async function store1(batch: DecodedBatch): Promise<IngestResult> {
     const prior = await store.query<{ content_hash: string }>(FIND_BATCH, { batch_id: batch.batchId });
     if (prior.length > 0) {
-      if (prior[0]!.content_hash === batch.contentHash) return { accepted: 0, duplicate: true };
+      if (prior[0]!.content_hash === batch.contentHash) return withNames({ accepted: 0, duplicate: true }, batch, 0);
       throw new HttpError(409, `batch_id ${JSON.stringify(batch.batchId)} was already stored with other records; use a new batch_id for new records`);
     }
     await store.insertTsv('flows', FLOW_INSERT_COLUMNS, batch.chunks, { dedupToken: `flows:${batch.batchId}` });
+    await store.insertTsv('names', NAME_INSERT_COLUMNS, batch.nameChunks, { dedupToken: `names:${batch.batchId}` });
     await store.command(
       INSERT_BATCH,
       {
@@ -51,7 +60,7 @@ export function createIngestRepository(store: Store) {
       },
       { async_insert: 0, insert_deduplication_token: `batch:${batch.batchId}` },
     );
-    return { accepted: batch.records, duplicate: false };
+    return withNames({ accepted: batch.records, duplicate: false }, batch, batch.names);
   }
 
   return {

@@ -1,7 +1,9 @@
 // POST /api/v1/ingest — the collector. Contract (the agent's shipper is written to it):
 // headers `Authorization: Bearer <agent token>`, `Content-Type: application/json`, optional
-// `Content-Encoding: gzip`; body IngestBatchSchema (server/collector/ingest-batch.ts).
-// 200 { accepted, duplicate }; 400 invalid body (message names the field); 401 token; 413 too large
+// `Content-Encoding: gzip`; body IngestBatchSchema (server/collector/ingest-batch.ts): flow records and,
+// optionally, `names` (IP → name pairs from DNS answers, server/collector/ingest-names.ts); at least one
+// of either. 200 { accepted, duplicate } (records stored by this request; `names` too for a batch with names);
+// 400 invalid body (message names the field, e.g. `body/names/3/name`); 401 token; 413 too large
 // (after decompression); 415 type or encoding; 503 + Retry-After when the store is unavailable.
 // The body is parsed, validated and encoded in a worker thread (decode-pool), not by fastify's JSON
 // parser on the event loop; so this route has no fastify body schema and validates with the same
