@@ -13,7 +13,7 @@ export const ZoneName = Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$', de
 export const JewelName = Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$', description: 'a crown-jewel name' });
 export const Label = Type.String({ pattern: '^[a-z0-9][a-z0-9_.+-]{0,63}$', description: 'an app or auth label, e.g. postgresql, bearer' });
 /** An IP address or a host/asset name. */
-export const AssetRef = Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9_.:%-]{0,252}$', description: 'an IP address or an asset name' });
+export const AssetRef = Type.String({ pattern: '^[A-Za-z0-9_:][A-Za-z0-9_.:%-]{0,252}$', description: 'an IP address or an asset name' });
 export const IpAddress = Type.String({ pattern: '^[0-9A-Fa-f.:]{2,45}$', description: 'an IPv4 or IPv6 address' });
 export const Proto = Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('icmp'), Type.Literal('icmp6')]);
 export const SnapshotName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9 _.#:-]{0,63}$', description: 'e.g. "sprint 42"' });

@@ -27,7 +27,7 @@ async function stop(cli: Cli): Promise<number | null> {
 }
 
 interface Stats {
-  totals: { flows: number; packets: number; bytes: number };
+  totals: { flows: number; packets: number; bytes: number; last_seen: string | null };
   agents: { agent: string; records: number; batches: number; spool_backlog: number | null }[];
 }
 
@@ -58,17 +58,27 @@ describe('surfacemap start --demo', () => {
     first = await stats(url, token);
     expect({ n: first.totals.flows, packets: first.totals.packets, bytes: first.totals.bytes }).toEqual(want);
     expect(first.agents).toEqual([expect.objectContaining({ agent: 'demo', records: want.n, spool_backlog: 0 })]);
+    // Moved to the present, so the UI's default range (the last 7 days) shows the demo any day.
+    const lastSeen = Date.parse(first.totals.last_seen!);
+    expect(lastSeen).toBeGreaterThan(Date.now() - 10 * 60_000);
+    expect(lastSeen).toBeLessThanOrEqual(Date.now());
     expect(existsSync(join(dataDir, 'demo-spool'))).toBe(false);
+    // The demo's intent (fixtures/demo-intent.yaml) maps the captures: the undeclared 192.0.2.110 talks
+    // to the customer-db crown jewel across the build → prod boundary.
+    expect(existsSync(join(dataDir, 'surfacemap.yaml'))).toBe(true);
+    const res = await fetch(`${url}/api/v1/edges?jewel=customer-db`, { headers: { authorization: `Bearer ${token}` } });
+    const edges = ((await res.json()) as { edges: { src: string; src_zone: string; dst_zone: string }[] }).edges;
+    expect(edges.length).toBeGreaterThan(0);
+    expect(edges.filter((e) => e.src === '192.0.2.110').every((e) => e.src_zone === 'build' && e.dst_zone === 'prod')).toBe(true);
 
-    // The interim status page: no token needed to load it, it asks for one and never puts it in a URL.
+    // The web UI: no token needed to load it, it asks for one and never puts it in a URL
+    // (test/web-*.test.ts drive it in chromium).
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     const html = await page.text();
-    expect(html).toContain('interim status page');
-    expect(html).toContain('type="password"');
-    expect(html).toContain('sessionStorage');
-    expect(html).toContain("fetch('/api/v1/stats'");
+    expect(html).toContain('<div id="root">');
     expect(html).not.toContain(token);
     expect(await stop(cli)).toBe(0);
   });
