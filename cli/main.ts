@@ -4,6 +4,8 @@ import { flowsCommand } from './commands/flows.js';
 import { startCommand } from './commands/start.js';
 import { replayCommand } from './commands/replay.js';
 import { agentCommand } from './commands/agent.js';
+import { exportCommand } from './commands/export.js';
+import { checkCommand } from './commands/check.js';
 
 const program = new Command('surfacemap')
   .description('What talks to what: packets → flows → trust-boundary crossings')
@@ -12,6 +14,8 @@ const program = new Command('surfacemap')
   .addCommand(flowsCommand())
   .addCommand(startCommand())
   .addCommand(replayCommand())
-  .addCommand(agentCommand());
+  .addCommand(agentCommand())
+  .addCommand(exportCommand())
+  .addCommand(checkCommand());
 
 await program.parseAsync(process.argv);
