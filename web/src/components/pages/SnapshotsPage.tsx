@@ -249,7 +249,7 @@ export function SnapshotsPage({ range, refresh }: PageProps) {
       <div className="snap-grid">
         <form className="card" onSubmit={save} aria-labelledby="save-title">
           <h2 id="save-title">Save a snapshot</h2>
-          <p className="muted">Keeps the edges of {formatRange(range)} (addresses, zones and crown jewels as they are now).</p>
+          <p className="muted">Keeps the edges of {formatRange(range)} by address; zones and crown jewels are applied when you compare, so a diff shows traffic, not edits to the intent file.</p>
           <label className="stacked">
             <span>Snapshot name</span>
             <input
