@@ -13,6 +13,7 @@ import intentPlugin from './plugins/intent.js';
 import intentLookupPlugin from './plugins/intent-lookup.js';
 import storePlugin from './plugins/store.js';
 import analysisRepository from './repositories/analysis-repository.js';
+import exportRepository from './repositories/export-repository.js';
 import ingestRepository from './repositories/ingest-repository.js';
 import snapshotRepository from './repositories/snapshot-repository.js';
 import statsRepository from './repositories/stats-repository.js';
@@ -53,6 +54,7 @@ export default async function serviceApp(fastify: FastifyInstance, opts: AppOpti
   await fastify.register(intentLookupPlugin);
   await fastify.register(analysisRepository);
   await fastify.register(snapshotRepository);
+  await fastify.register(exportRepository);
 
   // The URL is the folder path: routes/api/v1/ingest/index.ts → /api/v1/ingest.
   await registerRoutes(fastify);

@@ -4,7 +4,6 @@
 // docs/api.md "Exports"). Every value reaches SQL as a `{name:Type}` parameter.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { parseDocument, LineCounter } from 'yaml';
 import {
   buildSpecModel,
   generateRules,
@@ -146,15 +145,18 @@ export function parsePolicy(text: string, base: Intent, file: string | null = nu
   const parsed = parseIntent(text, { file: file ?? 'policy' });
   const reFile = (e: IntentError) => new IntentError(file, e.issues, e.truncated);
   if (parsed.error === null) return parsed.intent!.rules;
-  // YAML syntax errors, or a file with its own zones/jewels: its own errors stand.
-  const value = parsed.doc.errors.length === 0 && parsed.doc.warnings.length === 0 ? (parsed.doc.toJS({ maxAliasCount: 100 }) as unknown) : null;
-  const own = (k: string) => typeof value === 'object' && value !== null && k in (value as Record<string, unknown>);
-  if (value === null || own('zones') || own('crown_jewels')) throw reFile(parsed.error);
-  if (typeof value !== 'object' || Array.isArray(value)) throw reFile(parsed.error);
+  // YAML syntax errors, or a file with its own zones/jewels (or not a mapping): its own errors stand.
+  let value: unknown = null;
+  if (parsed.doc.errors.length === 0 && parsed.doc.warnings.length === 0) {
+    try {
+      value = parsed.doc.toJS({ maxAliasCount: 100 });
+    } catch {
+      value = null; // parseIntent reported it
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || 'zones' in value || 'crown_jewels' in value) throw reFile(parsed.error);
   const merged = { ...(value as Record<string, unknown>), zones: base.zones, crown_jewels: base.crown_jewels, inventory: base.inventory };
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, keepSourceTokens: true, uniqueKeys: true });
-  const locate = (path: readonly (string | number)[], atKey = false) => positionOf(doc, lc, path, atKey);
+  const locate = (path: readonly (string | number)[], atKey = false) => positionOf(parsed.doc, parsed.lineCounter, path, atKey);
   const result = validateIntent(merged, (path) => {
     const pos = locate(path);
     return pos === null ? formatPath(path) : `line ${pos.line}`;
