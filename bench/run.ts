@@ -9,11 +9,12 @@ import { GNU_TIME, findExecutable, runForOutput } from './bench-tools.js';
 import type { BenchOptions, BenchSection, RequiredTool, SectionResult } from './bench-section.js';
 import { replaySection } from './replay-bench.js';
 import { ingestSection } from './ingest-bench.js';
+import { querySection } from './query-bench.js';
 import { repoRoot } from './make-capture.js';
 
 // NOTE: the list of named benches. Add `ingest` (pcap → rows queryable in ClickHouse) and `query`
 // (API queries over a week of flows) here as they are written; `--only NAME` picks one.
-const SECTIONS: BenchSection[] = [replaySection, ingestSection];
+const SECTIONS: BenchSection[] = [replaySection, ingestSection, querySection];
 
 const DEFAULT_RUNS = 3;
 const DEFAULT_TIMEOUT_S = 180;
