@@ -191,6 +191,19 @@ describe('edges', () => {
     expect(new Set(rows.map((e) => e.auth))).toEqual(new Set(office.filter((r) => r.dport === 8080 && r.proto === 'tcp').map((r) => r.auth ?? '')));
   });
 
+  it('whole days (edges_1d) and boundary hours (edges_1h) give the same edges as hours alone', async () => {
+    const day = await allEdges('crossing=false');
+    for (const [from, to] of [
+      ['2026-11-27T21:00:00Z', '2026-11-27T22:00:00Z'], // hours only
+      ['2026-11-26T13:30:00Z', '2026-11-28T05:10:00Z'], // partial day, a whole day, partial day
+      ['2026-11-27T00:00:00Z', '2026-11-27T23:59:59Z'], // one whole day
+    ]) {
+      const { status, body } = await get(`/api/v1/edges?from=${from}&to=${to}&crossing=false&limit=10000`);
+      expect(status, body.message).toBe(200);
+      expect(asMap(body.edges as EdgeOut[]), `${from}..${to}`).toEqual(asMap(day));
+    }
+  });
+
   it('pages with limit/offset and says how many rows there are in all', async () => {
     const all = await allEdges('crossing=false');
     const { body } = await get(`/api/v1/edges?from=${FROM}&to=${TO}&crossing=false&limit=3&offset=3`);

@@ -93,6 +93,23 @@ export interface EgressService {
 /** Hours of the rollup in range: both ends widened to whole hours. */
 const RANGE = `hour >= toStartOfHour({from:DateTime64(6, 'UTC')}) AND hour <= toStartOfHour({to:DateTime64(6, 'UTC')})`;
 
+/**
+ * The rollup rows of a range: whole days from edges_1d, the hours at either end from edges_1h (the
+ * range is widened to whole hours as before; both rollups sum the same flows, so every aggregate over
+ * this is the one over edges_1h alone). Columns: src … encryption, flows, packets, bytes, first/last_seen.
+ */
+const H_FROM = `toStartOfHour({from:DateTime64(6, 'UTC')})`;
+const H_TO = `toStartOfHour({to:DateTime64(6, 'UTC')})`;
+const DAY_FROM = `if(toStartOfDay(${H_FROM}) = ${H_FROM}, toStartOfDay(${H_FROM}), toStartOfDay(${H_FROM}) + INTERVAL 1 DAY)`;
+const DAY_TO = `toStartOfDay(${H_TO} + INTERVAL 1 HOUR)`;
+const ROLLUP_COLUMNS = 'src, dst, dport, proto, app, auth, encryption, flows, packets, bytes, first_seen, last_seen';
+export const ROLLUP_IN_RANGE = `(
+    SELECT ${ROLLUP_COLUMNS} FROM edges_1d WHERE day >= ${DAY_FROM} AND day < ${DAY_TO}
+    UNION ALL
+    SELECT ${ROLLUP_COLUMNS} FROM edges_1h
+    WHERE hour >= ${H_FROM} AND hour <= ${H_TO} AND NOT (hour >= ${DAY_FROM} AND hour < ${DAY_TO})
+)`;
+
 /** Filters on the rollup's own columns (before aggregation). 0 / '' = no filter. */
 const RAW_FILTERS = `
   AND ({port:UInt16} = 0 OR dport = {port:UInt16})
@@ -117,8 +134,8 @@ FROM (
     SELECT src, dst, dport, proto, app, auth, encryption,
            sum(flows) AS flows, sum(packets) AS packets, sum(bytes) AS bytes,
            min(first_seen) AS first_seen, max(last_seen) AS last_seen
-    FROM edges_1h
-    WHERE ${RANGE} ${RAW_FILTERS}
+    FROM ${ROLLUP_IN_RANGE}
+    WHERE 1 ${RAW_FILTERS}
     GROUP BY src, dst, dport, proto, app, auth, encryption
 )`;
 
@@ -172,7 +189,7 @@ FROM (
            e_flows, e_bytes, e_first, e_last
     FROM (
         SELECT src, dst, sum(flows) AS e_flows, sum(bytes) AS e_bytes, min(first_seen) AS e_first, max(last_seen) AS e_last
-        FROM edges_1h WHERE ${RANGE}
+        FROM ${ROLLUP_IN_RANGE}
         GROUP BY src, dst
     )
 )
@@ -185,9 +202,8 @@ LIMIT {limit:UInt32}`;
 const EGRESS = `
 SELECT src, ${zoneOf('src')} AS src_zone, dst, ${zoneOf('dst')} AS dst_zone, dport, proto, app,
        sum(flows) AS flows, sum(bytes) AS bytes
-FROM edges_1h
-WHERE ${RANGE}
-  AND (length({asset_ips:Array(IPv6)}) = 0 OR src IN {asset_ips:Array(IPv6)})
+FROM ${ROLLUP_IN_RANGE}
+WHERE (length({asset_ips:Array(IPv6)}) = 0 OR src IN {asset_ips:Array(IPv6)})
 GROUP BY src, dst, dport, proto, app
 HAVING src_zone != 'internet' AND ({zone:String} = '' OR src_zone = {zone:String})
 ORDER BY src, bytes DESC, flows DESC, dst, dport

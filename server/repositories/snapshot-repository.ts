@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.js';
 import type { Store } from '../store/index.js';
-import type { AnalysisRepository, Edge, TimeRange } from './analysis-repository.js';
+import { ROLLUP_IN_RANGE, type AnalysisRepository, type Edge, type TimeRange } from './analysis-repository.js';
 import { displayIp } from './addresses.js';
 import { jewelOf, zoneOf, type IntentLookup } from './intent-lookup.js';
 import { chTimeToIso } from './stats-repository.js';
@@ -26,8 +26,7 @@ const SAVE_EDGES = `
 INSERT INTO snapshot_edges
 SELECT {name:String}, src, dst, dport, proto, app, auth, encryption,
        sum(flows), sum(packets), sum(bytes), min(first_seen), max(last_seen)
-FROM edges_1h
-WHERE hour >= toStartOfHour({from:DateTime64(6, 'UTC')}) AND hour <= toStartOfHour({to:DateTime64(6, 'UTC')})
+FROM ${ROLLUP_IN_RANGE}
 GROUP BY src, dst, dport, proto, app, auth, encryption`;
 
 const COUNT_EDGES = `SELECT count() AS n FROM snapshot_edges WHERE snapshot = {name:String}`;
@@ -44,8 +43,7 @@ FROM snapshot_edges WHERE snapshot = {${side}:String}`;
 const SIDE_LIVE = `
 SELECT 'b' AS side, src, dst, dport, proto, app, auth, encryption,
        sum(flows) AS flows, sum(packets) AS packets, sum(bytes) AS bytes, min(first_seen) AS first_seen, max(last_seen) AS last_seen
-FROM edges_1h
-WHERE hour >= toStartOfHour({from:DateTime64(6, 'UTC')}) AND hour <= toStartOfHour({to:DateTime64(6, 'UTC')})
+FROM ${ROLLUP_IN_RANGE}
 GROUP BY src, dst, dport, proto, app, auth, encryption`;
 
 /**
