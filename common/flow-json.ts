@@ -13,6 +13,15 @@ const OPTIONAL = new Map<string, string>(
     .map((k) => [k, `,${JSON.stringify(k)}:`]),
 );
 
+/** A JSON string: printable ASCII without '"' or '\\' (every enum, most names) needs no escaping. */
+function jsonString(v: string): string {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return JSON.stringify(v);
+  }
+  return `"${v}"`;
+}
+
 /** One flow record as a JSON object (no newline). Keys not in FlowRecordSchema are left out. */
 export function flowRecordToJson(r: FlowRecord): string {
   let s =
@@ -23,15 +32,24 @@ export function flowRecordToJson(r: FlowRecord): string {
     `"initiator":"${r.initiator}","sampling":${r.sampling},"frags":${r.frags},"vlan":${r.vlan}`;
   // Object.keys is cheap here (records of one shape share V8's enum cache), and a record with only the
   // required fields — every record without detection — skips the loop. Probing each optional key by
-  // name instead cost ~2 µs a record (missing-property lookups).
+  // name instead cost ~2 µs a record (missing-property lookups). Records made by the flow table list the
+  // template's fields first and in its order: the loop then starts after them (pointer compares of
+  // internalized keys instead of a Map lookup each), and label values that need no escaping skip
+  // JSON.stringify (a C++ call per value).
   const keys = Object.keys(r);
-  if (keys.length > REQUIRED_COUNT) {
+  const n = keys.length;
+  if (n > REQUIRED_COUNT) {
     const rec = r as unknown as Record<string, unknown>;
-    for (let i = 0; i < keys.length; i++) {
-      const prefix = OPTIONAL.get(keys[i]!);
+    let i = 0;
+    while (i < REQUIRED_COUNT && keys[i] === TEMPLATE_KEYS[i]) i++;
+    if (i < REQUIRED_COUNT) i = 0;
+    for (; i < n; i++) {
+      const k = keys[i]!;
+      const prefix = OPTIONAL.get(k);
       if (prefix === undefined) continue;
-      const v = rec[keys[i]!];
-      if (v !== undefined) s += prefix + JSON.stringify(v);
+      const v = rec[k];
+      if (v === undefined) continue;
+      s += prefix + (typeof v === 'string' ? jsonString(v) : JSON.stringify(v));
     }
   }
   return s + '}';

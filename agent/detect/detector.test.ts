@@ -92,6 +92,24 @@ describe('createDetector', () => {
   });
 });
 
+describe('DNS: the answer is read only when someone wants names', () => {
+  it('stops after the query without a names callback, reads the answer with one; same labels', async () => {
+    const dns = (await recordFlows('small-office.pcap')).filter((f) => f.respPort === 53 && f.packets.length === 2);
+    expect(dns.length).toBeGreaterThan(0);
+    const names: string[] = [];
+    for (const flow of dns) {
+      const quiet = replayFlow(createDetector({ maxFlows: 1 }), flow);
+      const told = replayFlow(createDetector({ maxFlows: 1, onName: (ip, name) => names.push(`${ip} ${name}`) }), flow);
+      expect(quiet.calls, `:${flow.origPort}`).toBe(1);
+      expect(told.calls, `:${flow.origPort}`).toBe(2);
+      expect(quiet.rec).toEqual(told.rec);
+      expect(quiet.rec).toMatchObject({ app: 'dns', auth: 'none', encryption: 'none' });
+      expect(quiet.rec.dns_query).toMatch(/\.office\.example$/);
+    }
+    expect(names).toContain('192.0.2.20 files.office.example'); // an A answer, read only with the callback
+  });
+});
+
 describe('details', () => {
   it('copyDetails writes every detail field, in DETAIL_KEYS order, and only defined ones', () => {
     const s = createDetectState(1);

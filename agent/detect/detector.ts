@@ -75,36 +75,30 @@ export function createDetector(opts: DetectorOptions): Detector {
     onName: opts.onName ?? null,
 
     open(f: number, pr: number, origPort: number, respPort: number): void {
+      // Only what label() and the first payload() read; the rest is reset by payload() on the flow's
+      // first call (flows that never carry payload, refused or unanswered, never need it).
       proto[f] = pr;
       ports[f * 2] = origPort;
       ports[f * 2 + 1] = respPort;
-      s.mode[f] = Mode.probe;
-      s.app[f] = 0;
-      s.auth[f] = 0;
-      s.enc[f] = 0;
-      s.flags[f] = 0;
-      s.details[f] = undefined;
-      for (let d = f * 2; d <= f * 2 + 1; d++) {
-        s.dirDone[d] = 0;
-        s.a[d] = 0;
-        s.b[d] = 0;
-        s.c[d] = 0;
-        pkts[d] = 0;
-        seqSet[d] = 0;
-      }
       calls[f] = 0;
       if (pr === IPPROTO_ICMP || pr === IPPROTO_ICMPV6) {
+        s.mode[f] = Mode.done;
         s.app[f] = App.icmp;
         s.auth[f] = Auth.none;
         s.enc[f] = Enc.none;
-        finish(s, f);
+        s.details[f] = undefined;
+      } else {
+        s.mode[f] = Mode.probe;
+        s.app[f] = 0;
       }
     },
 
     payload(f: number, fromOrig: boolean, buf: Uint8Array, off: number, len: number, p: DecodedPacket): boolean {
       stats.packets++;
       if (s.mode[f] === Mode.done) return false;
-      const last = ++calls[f]! >= MAX_CALLS_PER_FLOW; // this packet is the last one looked at
+      const n = calls[f]!;
+      if (n === 0) reset(f);
+      const last = (calls[f] = n + 1) >= MAX_CALLS_PER_FLOW; // this packet is the last one looked at
       const d = f * 2 + (fromOrig ? 0 : 1);
       if (pkts[d]! >= MAX_PACKETS_PER_DIRECTION) return stop(f, last);
       pkts[d]++;
@@ -172,76 +166,120 @@ export function createDetector(opts: DetectorOptions): Detector {
     },
   };
 
+  /** A flow's first payload: forget what the id's previous flow left (open() reset the rest). */
+  function reset(f: number): void {
+    s.auth[f] = 0;
+    s.enc[f] = 0;
+    s.flags[f] = 0;
+    s.details[f] = undefined;
+    const d = f * 2;
+    s.dirDone[d] = 0;
+    s.dirDone[d + 1] = 0;
+    pkts[d] = 0;
+    pkts[d + 1] = 0;
+    seqSet[d] = 0;
+    seqSet[d + 1] = 0;
+    // a, b, c (TLS stream state) are set by tlsStart() before they are read.
+  }
+
   /** Not looked at: go on unless this was the flow's last call. */
   function stop(f: number, last: boolean): boolean {
     if (last) finish(s, f);
     return !last;
   }
 
+  // NOTE: first packets are offered to the content matchers by three small functions (TCP from the
+  // client, TCP from the server, UDP) rather than one: V8 optimises each once it is hot, and a path that
+  // shows up late (a server that speaks first) then recompiles only its own small function.
+  // Within each, the first byte picks the matchers that could match: TLS needs 0x16, HTTP and SSH an
+  // upper-case letter, PostgreSQL 0x00 (a length below 2^24), RESP '*'; the order among them is kept.
+
   /** First packets: offer them to the content matchers. Returns true once a protocol is recognised. */
   function probe(
     s: DetectState, f: number, d: number, fromOrig: boolean, tcp: boolean, buf: Uint8Array, off: number, end: number, len: number, p: DecodedPacket,
   ): boolean {
     if (tcp) {
-      if (fromOrig) {
-        if (looksLikeTlsHello(buf, off, off + len, HS_CLIENT_HELLO)) {
-          tlsStart(s, f);
-          tlsSegment(s, f, d, true, buf, off, off + len);
-          return true;
-        }
-        if (looksLikeH2Preface(buf, off, end)) { h2Start(s, f); return true; }
-        if (looksLikeHttpRequest(buf, off, end)) {
-          httpStart(s, f);
-          httpRequestPacket(s, f, buf, off, end);
-          return true;
-        }
-        if (looksLikeSsh(buf, off, end)) {
-          sshStart(s, f);
-          sshPacket(s, f, d, true, buf, off, end);
-          return true;
-        }
-        const pg = postgresFirstMessage(buf, off, end);
-        if (pg !== 0) { postgresStart(s, f, pg); return true; }
-        if (respArrayLength(buf, off, end) > 0) { redisStart(s, f, buf, off, end); return true; }
-      } else {
-        if (looksLikeSsh(buf, off, end)) {
-          sshStart(s, f);
-          sshPacket(s, f, d, false, buf, off, end);
-          return true;
-        }
-        if (looksLikeMysqlGreeting(buf, off, end)) {
-          mysqlStart(s, f);
-          mysqlServerPacket(s, f, buf, off, end);
-          return true;
-        }
-        if (looksLikeTlsHello(buf, off, off + len, HS_SERVER_HELLO)) {
-          // The ClientHello was missed (capture started late): follow the server side only.
-          tlsStart(s, f);
-          s.dirDone[d ^ 1] = 1;
-          tlsSegment(s, f, d, false, buf, off, off + len);
-          return true;
-        }
-        if (looksLikeHttpResponse(buf, off, end)) {
-          httpStart(s, f);
-          s.auth[f] = Auth.unknown; // the request was not seen
-          return true;
-        }
-      }
-      const m = dnsMessageStart(true, buf, off, end);
-      if (m >= 0 && (dnsQuestionEnd(buf, m, end, false) >= 0 || dnsQuestionEnd(buf, m, end, true) >= 0)) {
-        dnsStart(s, f, false);
-        dnsPacket(s, f, d, true, buf, off, end, p.tsUs, det.onName);
+      if (fromOrig ? probeTcpClient(s, f, d, buf, off, end, len) : probeTcpServer(s, f, d, buf, off, end, len)) return true;
+      return probeTcpDns(s, f, d, buf, off, end, p);
+    }
+    return proto[f] === IPPROTO_UDP && probeUdp(s, f, d, fromOrig, buf, off, end, p);
+  }
+
+  function probeTcpClient(s: DetectState, f: number, d: number, buf: Uint8Array, off: number, end: number, len: number): boolean {
+    const b0 = buf[off]!;
+    if (b0 === 0x16) {
+      if (looksLikeTlsHello(buf, off, off + len, HS_CLIENT_HELLO)) {
+        tlsStart(s, f);
+        tlsSegment(s, f, d, true, buf, off, off + len);
         return true;
       }
-      return false;
+    } else if (b0 >= 0x41 && b0 <= 0x5a) {
+      if (b0 === 0x50 && looksLikeH2Preface(buf, off, end)) { h2Start(s, f); return true; }
+      if (looksLikeHttpRequest(buf, off, end)) {
+        httpStart(s, f);
+        httpRequestPacket(s, f, buf, off, end);
+        return true;
+      }
+      if (b0 === 0x53 && looksLikeSsh(buf, off, end)) {
+        sshStart(s, f);
+        sshPacket(s, f, d, true, buf, off, end);
+        return true;
+      }
+    } else if (b0 === 0) {
+      const pg = postgresFirstMessage(buf, off, end);
+      if (pg !== 0) { postgresStart(s, f, pg); return true; }
+    } else if (b0 === 0x2a) {
+      const n = respArrayLength(buf, off, end);
+      if (n > 0) { redisStart(s, f, n, buf, off, end); return true; }
     }
-    if (proto[f] !== IPPROTO_UDP) return false;
+    return false;
+  }
+
+  function probeTcpServer(s: DetectState, f: number, d: number, buf: Uint8Array, off: number, end: number, len: number): boolean {
+    const b0 = buf[off]!;
+    if (b0 === 0x53 && looksLikeSsh(buf, off, end)) {
+      sshStart(s, f);
+      sshPacket(s, f, d, false, buf, off, end);
+      return true;
+    }
+    if (looksLikeMysqlGreeting(buf, off, end)) { // its first byte is the low byte of a length
+      mysqlStart(s, f);
+      mysqlServerPacket(s, f, buf, off, end);
+      return true;
+    }
+    if (b0 === 0x16 && looksLikeTlsHello(buf, off, off + len, HS_SERVER_HELLO)) {
+      // The ClientHello was missed (capture started late): follow the server side only.
+      tlsStart(s, f);
+      s.dirDone[d ^ 1] = 1;
+      tlsSegment(s, f, d, false, buf, off, off + len);
+      return true;
+    }
+    if (b0 === 0x48 && looksLikeHttpResponse(buf, off, end)) {
+      httpStart(s, f);
+      s.auth[f] = Auth.unknown; // the request was not seen
+      return true;
+    }
+    return false;
+  }
+
+  /** DNS over TCP (a 2-byte length, then a message), from either side. */
+  function probeTcpDns(s: DetectState, f: number, d: number, buf: Uint8Array, off: number, end: number, p: DecodedPacket): boolean {
+    const m = dnsMessageStart(true, buf, off, end);
+    if (m >= 0 && (dnsQuestionEnd(buf, m, end, false) >= 0 || dnsQuestionEnd(buf, m, end, true) >= 0)) {
+      dnsStart(s, f, false);
+      dnsPacket(s, f, d, true, buf, off, end, p.tsUs, det.onName);
+      return true;
+    }
+    return false;
+  }
+
+  function probeUdp(s: DetectState, f: number, d: number, fromOrig: boolean, buf: Uint8Array, off: number, end: number, p: DecodedPacket): boolean {
     if (dnsQuestionEnd(buf, off, end, !fromOrig) >= 0 || dnsQuestionEnd(buf, off, end, fromOrig) >= 0) {
       dnsStart(s, f, ports[f * 2] === PORT_MDNS || ports[f * 2 + 1] === PORT_MDNS);
       dnsPacket(s, f, d, false, buf, off, end, p.tsUs, det.onName);
       return true;
     }
-    const v = snmpVersion(buf, off, end);
+    const v = buf[off] === 0x30 ? snmpVersion(buf, off, end) : -1; // a BER SEQUENCE
     if (v >= 0) {
       snmpStart(s, f, v);
       if (s.mode[f] === Mode.snmp) snmpV3Packet(s, f, buf, off, end);

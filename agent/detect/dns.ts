@@ -136,7 +136,12 @@ export function dnsPacket(
       det.dns_qtype = qtypeName(u16be(buf, qEnd - 4));
     }
   }
-  if (!response) return;
+  if (!response) {
+    // Without a names callback the answer adds nothing to the labels (see the check above): stop now
+    // rather than be called again for it.
+    if (onName === null && det.dns_query !== undefined) finish(s, f);
+    return;
+  }
   s.dirDone[d] = 1;
   if (onName !== null) answers(buf, m, qEnd, end, tsUs, onName);
   finish(s, f);

@@ -11,6 +11,8 @@ import { ascii, equalsLower, indexOfByte, isAlpha, isDigit, lineEnd, skipBlanks,
 const MAX_HEAD_BYTES = 4096;
 const MAX_HEADER_LINES = 64;
 const MAX_METHOD = 16;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
 const H2_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
 const KNOWN_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE'];
@@ -238,22 +240,46 @@ const UA_FAMILIES = new Map<string, string>(Object.entries({
   'nginx': 'nginx', 'httpie': 'httpie', 'postmanruntime': 'postman', 'wordpress': 'wordpress', 'zabbix': 'zabbix',
 }));
 
+// Looked up without making a string of the token: by a hash of its lower-cased bytes, then compared.
+const UA_BY_HASH = new Map<number, [string, string][]>();
+for (const [name, family] of UA_FAMILIES) {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), FNV_PRIME);
+  const key = h & 0x3fffffff;
+  const list = UA_BY_HASH.get(key);
+  if (list === undefined) UA_BY_HASH.set(key, [[name, family]]);
+  else list.push([name, family]);
+}
+
+/** The family of the product name buf[from..to) (ASCII case-insensitive), or undefined. */
+function uaFamilyOf(buf: Uint8Array, from: number, to: number): string | undefined {
+  let h = FNV_OFFSET;
+  for (let i = from; i < to; i++) {
+    let c = buf[i]!;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    h = Math.imul(h ^ c, FNV_PRIME);
+  }
+  const list = UA_BY_HASH.get(h & 0x3fffffff);
+  if (list === undefined) return undefined;
+  for (const [name, family] of list) if (name.length === to - from && equalsLower(buf, from, to, name)) return family;
+  return undefined;
+}
+
 /** Family of a User-Agent value buf[from..to): its first product token, looked up. */
 export function userAgentFamily(buf: Uint8Array, from: number, to: number): string {
   if (equalsLower(buf, from, to, 'mozilla/')) return 'browser';
   let e = from;
   while (e < to && e - from < 40 && buf[e] !== 0x2f && buf[e] !== 0x20 && buf[e] !== 0x3b && buf[e] !== 0x28) e++;
   if (e === from) return 'other';
-  const token = ascii(buf, from, e, 40, true);
-  const fam = UA_FAMILIES.get(token);
+  const fam = uaFamilyOf(buf, from, e);
   if (fam !== undefined) return fam;
   // Two-word products ("Consul Health Check", "Jakarta Commons-HttpClient/3.1").
   if (buf[e] === 0x20) {
     let e2 = e + 1;
     while (e2 < to && e2 - from < 40 && buf[e2] !== 0x2f && buf[e2] !== 0x3b && buf[e2] !== 0x28) e2++;
-    const two = UA_FAMILIES.get(ascii(buf, from, trimEnd(buf, from, e2), 40, true));
+    const two = uaFamilyOf(buf, from, trimEnd(buf, from, e2));
     if (two !== undefined) return two;
   }
-  if (token === 'python' && buf[e] === 0x2f) return 'python';
+  if (e - from === 6 && buf[e] === 0x2f && equalsLower(buf, from, e, 'python')) return 'python';
   return 'other';
 }

@@ -11,10 +11,6 @@ export interface JwtFacts {
 /** Longest token looked at; real JWTs are far shorter, and this bounds the work. */
 export const MAX_JWT_LEN = 8192;
 
-function isB64Url(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f;
-}
-
 /**
  * buf[from..to) holds a bearer token. Only something shaped like a JWS compact token (three base64url
  * segments, the first two starting with "ey", i.e. a JSON object) is handed to jose; null otherwise.
@@ -23,15 +19,16 @@ export function jwtFacts(buf: Uint8Array, from: number, to: number): JwtFacts | 
   if (to - from > MAX_JWT_LEN || to - from < 8) return null;
   if (buf[from] !== 0x65 || buf[from + 1] !== 0x79) return null; // "ey"
   let dots = 0;
-  let afterFirstDot = -1;
   for (let i = from; i < to; i++) {
     const c = buf[i]!;
     if (c === 0x2e) {
-      dots++;
-      if (dots === 1) afterFirstDot = i + 1;
-    } else if (!isB64Url(c) && c !== 0x3d) return null;
+      // The payload segment must start with "ey" too: stop at the first dot when it does not.
+      if (++dots === 1 && (i + 2 >= to || buf[i + 1] !== 0x65 || buf[i + 2] !== 0x79)) return null;
+    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f || c === 0x3d)) {
+      return null; // base64url, '=' padding tolerated (written out: a helper here became a compile of its own)
+    }
   }
-  if (dots !== 2 || buf[afterFirstDot] !== 0x65 || buf[afterFirstDot + 1] !== 0x79) return null;
+  if (dots !== 2) return null;
   const token = Buffer.from(buf.buffer, buf.byteOffset + from, to - from).toString('latin1');
   try {
     const header = decodeProtectedHeader(token);

@@ -42,10 +42,10 @@ export function respArrayLength(buf: Uint8Array, off: number, end: number): numb
   return n;
 }
 
-export function redisStart(s: DetectState, f: number, buf: Uint8Array, off: number, end: number): void {
+/** `n`: the array length respArrayLength() found at buf[off..end). */
+export function redisStart(s: DetectState, f: number, n: number, buf: Uint8Array, off: number, end: number): void {
   s.app[f] = App.redis;
   s.enc[f] = Enc.none;
-  const n = respArrayLength(buf, off, end);
   let i = off + 1;
   while (i < end && buf[i] !== 0x0d) i++;
   let at = i + 2;

@@ -259,11 +259,18 @@ function hashByte(v: number): void {
   sc.hashB = (Math.imul(sc.hashB, 0x2f) + v + 0x9e37) | 0; // a polynomial hash with another base
 }
 
+/** Mixes buf[from..to) in two bytes at a time (the lists hashed are of 16-bit values). */
 function hashBytes(buf: Uint8Array, from: number, to: number): void {
   let a = sc.hashA;
   let b = sc.hashB;
-  for (let i = from; i < to; i++) {
-    const v = buf[i]!;
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    const v = (buf[i]! << 8) | buf[i + 1]!;
+    a = Math.imul(a ^ v, 0x01000193);
+    b = (Math.imul(b, 0x2f) + v + 0x9e37) | 0;
+  }
+  if (i < to) {
+    const v = buf[i]! | 0x10000; // an odd last byte, marked so it differs from a pair
     a = Math.imul(a ^ v, 0x01000193);
     b = (Math.imul(b, 0x2f) + v + 0x9e37) | 0;
   }
@@ -339,8 +346,12 @@ function alpnList(buf: Uint8Array, at: number, end: number): string[] {
   return out;
 }
 
-/** Recently seen ALPN lists as text, keyed by a hash of their bytes and checked against them. */
-const alpnCache = new Map<number, string>();
+/**
+ * Recently seen ALPN lists as text: a direct-mapped table (slot = hash of the list's bytes), each hit
+ * checked against the bytes before use. Numbers-only slots: no hashing of boxed keys.
+ */
+const ALPN_SLOTS = 1024;
+const alpnCache: (string | undefined)[] = new Array<string | undefined>(ALPN_SLOTS).fill(undefined);
 
 /** Does `text` ("a,b") spell the ALPN list buf[at..end)? */
 function alpnMatches(text: string, buf: Uint8Array, at: number, end: number): boolean {
@@ -362,13 +373,12 @@ function alpnMatches(text: string, buf: Uint8Array, at: number, end: number): bo
 function alpnText(buf: Uint8Array, at: number, end: number): string {
   let h = 0x811c9dc5;
   for (let i = at; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  const key = (h >>> 0) * 0x10000 + ((end - at) & 0xffff);
-  const hit = alpnCache.get(key);
+  const slot = (h ^ (h >>> 16)) & (ALPN_SLOTS - 1);
+  const hit = alpnCache[slot];
   if (hit !== undefined && alpnMatches(hit, buf, at, end)) return hit;
   let text = alpnList(buf, at, end).join(',');
   if (text.length > MAX_ALPN_TEXT) text = text.slice(0, MAX_ALPN_TEXT);
-  if (alpnCache.size >= FP_CACHE_MAX) alpnCache.clear();
-  alpnCache.set(key, text);
+  alpnCache[slot] = text;
   return text;
 }
 
@@ -433,12 +443,15 @@ function readU16List(buf: Uint8Array, from: number, to: number, out: number[]): 
 
 /**
  * JA4 of recently seen hello shapes: most flows come from a handful of client builds, so the SHA-256
- * is computed once per shape. Keyed by the two 32-bit scan hashes; cleared when full. (JA3 is
+ * is computed once per shape. Keyed by the two 32-bit scan hashes in a direct-mapped table (a new shape
+ * takes over its slot; numbers only, no boxed Map keys). (JA3 is
  * available as a function, checked against tshark in the tests, but not put in records: JA4 says more
  * and every extra field costs every record.)
  */
-const FP_CACHE_MAX = 4096;
-const fpCache = new Map<number, string>();
+const FP_SLOTS = 4096;
+const fpHashA = new Int32Array(FP_SLOTS);
+const fpHashB = new Int32Array(FP_SLOTS);
+const fpText: (string | undefined)[] = new Array<string | undefined>(FP_SLOTS).fill(undefined);
 
 function parseClientHello(s: DetectState, f: number, buf: Uint8Array, from: number, to: number): void {
   if (!scanClientHello(buf, from, to)) return;
@@ -451,12 +464,16 @@ function parseClientHello(s: DetectState, f: number, buf: Uint8Array, from: numb
     if (s.app[f] === App.tls && (text === 'postgresql' || text.startsWith('postgresql,'))) s.app[f] = App.postgres;
   }
   if (sc.complete) {
-    const key = (sc.hashA >>> 0) * 0x200000 + (sc.hashB & 0x1fffff);
-    let fp = fpCache.get(key);
-    if (fp === undefined) {
+    // Direct-mapped by the first hash; a hit needs both 32-bit hashes to agree.
+    const a = sc.hashA | 0;
+    const b = sc.hashB | 0;
+    const slot = (a ^ (a >>> 16)) & (FP_SLOTS - 1);
+    let fp = fpText[slot];
+    if (fp === undefined || fpHashA[slot] !== a || fpHashB[slot] !== b) {
       fp = ja4(readClientHello(buf, from, to)!, 't');
-      if (fpCache.size >= FP_CACHE_MAX) fpCache.clear();
-      fpCache.set(key, fp);
+      fpText[slot] = fp;
+      fpHashA[slot] = a;
+      fpHashB[slot] = b;
     }
     det.ja4 = fp;
   }
