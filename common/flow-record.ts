@@ -114,6 +114,10 @@ export const FlowRecordSchema = Type.Object(
     mysql_auth_plugin: Type.Optional(Type.String({ maxLength: 40 })),
     /** `1`, `2c` or `3`. */
     snmp_version: Type.Optional(Type.String({ maxLength: 4 })),
+    /** Protocol version the wire shows, for protocols without a field of their own (`MQTT 3.1.1`, `SMB 3.1.1`, `LDAPv3`, `NTPv4`, `AMQP 0-9-1`, …). */
+    app_version: Type.Optional(Type.String({ maxLength: 24 })),
+    /** Authentication mechanism named on the wire, beneath `auth` (`SCRAM-SHA-256`, `PLAIN`, `NTLMSSP`, `Kerberos`, `simple`, `CredSSP`, …); never a credential. */
+    auth_mech: Type.Optional(Type.String({ maxLength: 32 })),
   },
   { additionalProperties: true, $id: 'FlowRecord' },
 );

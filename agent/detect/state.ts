@@ -45,7 +45,7 @@ export const Mode = {
 export const DETAIL_KEYS = [
   'tls_version', 'sni', 'alpn', 'ja4', 'tls_client_cert', 'http_method', 'http_host', 'http_path_class',
   'user_agent_family', 'jwt_alg', 'jwt_lifetime_s', 'ssh_client', 'ssh_server', 'dns_query', 'dns_qtype',
-  'pg_auth', 'mysql_auth_plugin', 'snmp_version',
+  'pg_auth', 'mysql_auth_plugin', 'snmp_version', 'app_version', 'auth_mech',
 ] as const;
 export type DetailKey = (typeof DETAIL_KEYS)[number];
 export type Details = { [K in DetailKey]?: FlowRecord[K] };
@@ -92,6 +92,7 @@ export function detailsOf(s: DetectState, f: number): Details {
       http_method: undefined, http_host: undefined, http_path_class: undefined, user_agent_family: undefined,
       jwt_alg: undefined, jwt_lifetime_s: undefined, ssh_client: undefined, ssh_server: undefined, dns_query: undefined,
       dns_qtype: undefined, pg_auth: undefined, mysql_auth_plugin: undefined, snmp_version: undefined,
+      app_version: undefined, auth_mech: undefined,
     };
     s.details[f] = d;
   }
@@ -125,4 +126,6 @@ export function copyDetails(x: Details, rec: FlowRecord): void {
   if (x.pg_auth !== undefined) rec.pg_auth = x.pg_auth;
   if (x.mysql_auth_plugin !== undefined) rec.mysql_auth_plugin = x.mysql_auth_plugin;
   if (x.snmp_version !== undefined) rec.snmp_version = x.snmp_version;
+  if (x.app_version !== undefined) rec.app_version = x.app_version;
+  if (x.auth_mech !== undefined) rec.auth_mech = x.auth_mech;
 }

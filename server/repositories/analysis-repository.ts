@@ -247,7 +247,7 @@ export type FlowSort = keyof typeof FLOW_SORTS;
 const FLOW_COLUMNS_OUT = `agent, proto, src, sport, dst, dport, start, end, orig_pkts, resp_pkts, orig_ip_bytes,
   resp_ip_bytes, orig_bytes, resp_bytes, state, history, end_reason, initiator, sampling, app, auth, encryption,
   tls_version, sni, alpn, http_host, http_method, http_path_class, user_agent_family, jwt_alg, jwt_lifetime_s,
-  ssh_client, ssh_server, dns_query, dns_qtype, pg_auth, mysql_auth_plugin, snmp_version`;
+  ssh_client, ssh_server, dns_query, dns_qtype, pg_auth, mysql_auth_plugin, snmp_version, app_version, auth_mech`;
 
 const num = (v: Num) => Number(v);
 const orNull = (s: string) => (s === '' ? null : s);

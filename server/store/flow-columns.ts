@@ -66,6 +66,8 @@ export const FLOW_COLUMNS: readonly FlowColumn[] = [
   { name: 'pg_auth', kind: 'text' },
   { name: 'mysql_auth_plugin', kind: 'text' },
   { name: 'snmp_version', kind: 'text' },
+  { name: 'app_version', kind: 'text' },
+  { name: 'auth_mech', kind: 'text' },
 ];
 
 /** Columns named in the INSERT, in TSV order. */
