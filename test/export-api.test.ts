@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../common/flow-record.js';
 import { replayFiles } from '../agent/replay.js';
 import { AGENT_TOKEN, API_TOKEN, buildTestApp, type TestApp } from './helpers/server-app.js';
+import { FILES_API, FILES_API_IPS, smallOfficeIntent } from './helpers/small-office-intent.js';
 
 const fixture = (f: string) => fileURLToPath(new URL(`../fixtures/${f}`, import.meta.url));
 const golden = (f: string) => fileURLToPath(new URL(`./testdata/${f}`, import.meta.url));
@@ -47,30 +48,10 @@ const ZONE: Record<string, string> = {
   '192.0.2.53': 'dns',
   '2001:db8:20::53': 'dns',
 };
-const JEWEL = 'files-api';
-const JEWEL_IPS = ['192.0.2.20', '2001:db8:20::20'];
+const JEWEL = FILES_API;
+const JEWEL_IPS: string[] = [...FILES_API_IPS];
 
-const INTENT = `# export-api test intent
-zones:
-  - name: clients
-    kind: internal
-    cidrs: [192.0.2.10/32, "2001:db8:20::10/128"]
-  - name: servers
-    kind: internal
-    cidrs: [192.0.2.16/28, "2001:db8:20::20/128"]
-  - name: dns
-    kind: internal
-    cidrs: [192.0.2.53, "2001:db8:20::53"]
-crown_jewels:
-  - name: files-api
-    match: [192.0.2.20, "2001:db8:20::20"]
-    owner: platform-team
-    why: customer files
-inventory:
-${Object.entries(NAMES)
-  .map(([ip, name]) => `  - name: ${name}\n    address: "${ip}"`)
-  .join('\n')}
-`;
+const INTENT = smallOfficeIntent(Object.fromEntries(Object.entries(NAMES).map(([ip, name]) => [name, ip])), '# export-api test intent');
 
 const zoneOf = (ip: string) => ZONE[ip] ?? (ip.startsWith('ff02:') ? 'unassigned' : 'internet');
 const jewelOf = (ip: string) => (JEWEL_IPS.includes(ip) ? JEWEL : null);

@@ -14,30 +14,13 @@ import type { FlowRecord } from '../common/flow-record.js';
 import { replayFiles } from '../agent/replay.js';
 import { AGENT_TOKEN, API_TOKEN, buildTestApp, type TestApp } from './helpers/server-app.js';
 import { FIXTURES, freeTcpPort, killChildren, runCli } from './helpers/ship-cli.js';
+import { smallOfficeIntent } from './helpers/small-office-intent.js';
 
 const FROM = '2026-11-27T00:00:00Z';
 const TO = '2026-11-28T00:00:00Z';
 const RANGE = ['--from', FROM, '--to', TO];
 
-const INTENT = `zones:
-  - name: clients
-    kind: internal
-    cidrs: [192.0.2.10/32, "2001:db8:20::10/128"]
-  - name: servers
-    kind: internal
-    cidrs: [192.0.2.16/28, "2001:db8:20::20/128"]
-  - name: dns
-    kind: internal
-    cidrs: [192.0.2.53, "2001:db8:20::53"]
-crown_jewels:
-  - name: files-api
-    match: [192.0.2.20, "2001:db8:20::20"]
-    owner: platform-team
-    why: customer files
-inventory:
-  - name: files-v4
-    address: 192.0.2.20
-`;
+const INTENT = smallOfficeIntent({ 'files-v4': '192.0.2.20' });
 
 let t: TestApp;
 let url: string;
