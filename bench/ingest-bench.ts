@@ -5,7 +5,7 @@
 // is acknowledged, and the collector acknowledges after a synchronous insert, so the rows are queryable.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeExit, median, minimum, runTimed, type TimedRun } from './bench-tools.js';
@@ -64,6 +64,20 @@ async function stopServer(s: Server): Promise<void> {
   rmSync(s.dir, { recursive: true, force: true });
 }
 
+/** CPU seconds (user + system, all threads: the decode worker and the engine's) of a live process, from /proc. */
+function processCpuS(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which is in parentheses and may hold spaces): utime is the 14th
+    // field of the line, stime the 15th, in clock ticks (USER_HZ, 100 on Linux).
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 async function storedFlows(s: Server): Promise<number | null> {
   const res = await fetch(`${s.url}/api/v1/stats`, { headers: { authorization: `Bearer ${s.apiToken}` } });
   if (!res.ok) return null;
@@ -81,7 +95,7 @@ async function runIngest(o: BenchOptions): Promise<SectionResult> {
   const file = o.file ?? ensureCapture(undefined, undefined, o.log).path;
   const timeoutMs = o.timeoutS * 1000;
   const flowsRuns: TimedRun[] = [];
-  const ingestRuns: { run: TimedRun; stored: number | null }[] = [];
+  const ingestRuns: { run: TimedRun; stored: number | null; serverCpuS: number | null }[] = [];
   const problems: string[] = [];
   for (let i = 0; i < o.runs; i++) {
     const f = await runTimed(process.execPath, ['dist/cli/main.js', 'flows', '--json', file], { timeoutMs, cwd: o.root });
@@ -91,15 +105,21 @@ async function runIngest(o: BenchOptions): Promise<SectionResult> {
     let server: Server | null = null;
     try {
       server = await startServer(o);
+      const cpuBefore = processCpuS(server.child.pid);
       const r = await runTimed(
         process.execPath,
         ['dist/cli/main.js', 'replay', file, '--collector', server.url, '--token', server.agentToken, '--agent', 'bench', '--spool', join(server.dir, 'spool')],
         { timeoutMs, cwd: o.root },
       );
       if (r.exitCode !== 0) problems.push(`replay: ${describeExit(r, timeoutMs)}: ${r.stderrTail.slice(-300)}`);
+      const cpuAfter = processCpuS(server.child.pid);
+      const serverCpuS = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
       const stored = await storedFlows(server);
-      ingestRuns.push({ run: r, stored });
-      o.log(`  round ${i + 1}/${o.runs} replay→store   ${r.wallS.toFixed(2)} s, ${stored ?? '?'} rows stored`);
+      ingestRuns.push({ run: r, stored, serverCpuS });
+      o.log(
+        `  round ${i + 1}/${o.runs} replay→store   ${r.wallS.toFixed(2)} s, ${stored ?? '?'} rows stored` +
+          ` (cpu s: replay ${fmtCpu(cpuOf(r))}, server ${fmtCpu(serverCpuS)})`,
+      );
     } catch (e) {
       problems.push(`ingest run ${i + 1}: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
@@ -114,12 +134,18 @@ async function runIngest(o: BenchOptions): Promise<SectionResult> {
   const iw = ingestRuns.filter((r) => r.run.exitCode === 0).map((r) => r.run.wallS);
   const ratio = fw.length && iw.length ? median(iw) / median(fw) : null;
   const rowsPerS = iw.length && records !== null ? records / median(iw) : null;
+  const okIngest = ingestRuns.filter((r) => r.run.exitCode === 0);
+  const med = (xs: (number | null)[]): string => {
+    const v = xs.filter((x): x is number => x !== null);
+    return v.length ? median(v).toFixed(2) : '–';
+  };
   o.log('');
   o.log(formatTable(
-    ['step', 'median s', 'min s', 'runs', 'command'],
+    ['step', 'median s', 'min s', 'median cpu s', 'runs', 'command'],
     [
-      ['flows (no store)', fw.length ? median(fw).toFixed(2) : '–', fw.length ? minimum(fw).toFixed(2) : '–', String(fw.length), 'node dist/cli/main.js flows --json FILE > /dev/null'],
-      ['replay → queryable', iw.length ? median(iw).toFixed(2) : '–', iw.length ? minimum(iw).toFixed(2) : '–', String(iw.length), 'node dist/cli/main.js replay FILE --collector URL (embedded chdb server)'],
+      ['flows (no store)', fw.length ? median(fw).toFixed(2) : '–', fw.length ? minimum(fw).toFixed(2) : '–', med(flowsRuns.filter((r) => r.exitCode === 0).map(cpuOf)), String(fw.length), 'node dist/cli/main.js flows --json FILE > /dev/null'],
+      ['replay → queryable', iw.length ? median(iw).toFixed(2) : '–', iw.length ? minimum(iw).toFixed(2) : '–', med(okIngest.map((r) => cpuOf(r.run))), String(iw.length), 'node dist/cli/main.js replay FILE --collector URL (embedded chdb server)'],
+      ['  server meanwhile', '', '', med(okIngest.map((r) => r.serverCpuS)), String(okIngest.length), 'surfacemap start: collector, decode worker, chdb'],
     ],
   ));
   o.log('');
@@ -130,6 +156,14 @@ async function runIngest(o: BenchOptions): Promise<SectionResult> {
     problems,
     data: { file, records, flowsRuns, ingestRuns, ratio, rowsPerS },
   };
+}
+
+function cpuOf(r: TimedRun): number | null {
+  return r.userS === null || r.sysS === null ? null : r.userS + r.sysS;
+}
+
+function fmtCpu(s: number | null): string {
+  return s === null ? '?' : s.toFixed(2);
 }
 
 export const ingestSection: BenchSection = {

@@ -37,6 +37,24 @@ async function body(spool: Spool, i: number) {
 const asJson = (r: FlowRecord) => JSON.parse(flowRecordToJson(r)) as unknown;
 
 describe('batcher', () => {
+  it('seals early at sealEarly.minRecords only while when() says so (checked every 256 records)', async () => {
+    const many = Array.from({ length: 1200 }, (_, i) => records[i % records.length]!);
+    const spool = freshSpool();
+    let collectorIdle = false;
+    const b = createBatcher(spool, { agent: 'a', runId: RUN, sealEarly: { minRecords: 300, when: () => collectorIdle } });
+    for (const r of many.slice(0, 600)) b.add(r);
+    expect(spool.entries()).toHaveLength(0); // busy collector: the batch keeps growing
+    collectorIdle = true;
+    for (const r of many.slice(600)) b.add(r);
+    // 768 (the first check at ≥ 300 records once idle), then 256 + 176 records: 432 open, 256 < 300 sealed nothing.
+    expect(spool.entries().map((e) => e.records)).toEqual([768]);
+    expect(b.openRecords).toBe(432);
+    b.seal();
+    const bodies = await Promise.all([0, 1].map((i) => body(spool, i)));
+    expect(bodies.flatMap((x) => x.records)).toEqual(many.map(asJson));
+    spool.close();
+  });
+
   it('cuts batches at maxRecords; each spooled file is the start of a valid ingest body', async () => {
     expect(records.length).toBe(24);
     const spool = freshSpool();

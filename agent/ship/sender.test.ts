@@ -74,6 +74,27 @@ function sender(url: string, spool: Spool, over: Partial<SenderOptions> = {}) {
 }
 
 describe('sender', () => {
+  it('wantsMore: a free request slot and no batch waiting for one, while the collector answers', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => { release = r; });
+    let arrived: () => void = () => {};
+    const inFlight = new Promise<void>((r) => { arrived = r; });
+    const srv = await scripted([(req, res) => { arrived(); void held.then(() => ack(1)(req, res)); }]);
+    expect(sender(srv.url, spoolWith([])).s.wantsMore()).toBe(true);
+    const spool = spoolWith([1]);
+    const two = sender(srv.url, spool, { concurrency: 2 }).s;
+    expect(two.wantsMore()).toBe(false); // a batch is waiting
+    const done = two.run();
+    await inFlight;
+    expect(two.wantsMore()).toBe(true); // one on the wire, a slot free, nothing waiting
+    const one = sender(srv.url, spool, { concurrency: 1 }).s;
+    expect(one.wantsMore()).toBe(false); // same spool, one slot: the batch counts as waiting here
+    two.finish();
+    release();
+    expect(await done).toEqual({ reason: 'done' });
+    expect(two.wantsMore()).toBe(true);
+  });
+
   it('sends every spooled batch in order with the contract headers, fresh sent_at and stats, then deletes it', async () => {
     const srv = await scripted([ack(2), ack(3)]);
     const spool = spoolWith([2, 3]);

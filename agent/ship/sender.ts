@@ -84,6 +84,11 @@ export interface Sender {
   stop(): void;
   /** Seconds the collector has been failing, or 0. */
   failingForS(): number;
+  /**
+   * True when a new batch would go on the wire at once: the collector answers, a request slot is free
+   * and no spooled batch is waiting for one (replay seals batches early then; batcher `sealEarly`).
+   */
+  wantsMore(): boolean;
 }
 
 /** `http://h:7070` → `http://h:7070/api/v1/ingest`; throws a readable error for a bad URL. */
@@ -357,5 +362,6 @@ export function createSender(opts: SenderOptions): Sender {
       poke();
     },
     failingForS: () => (failingSince === null ? 0 : (Date.now() - failingSince) / 1000),
+    wantsMore: () => !stopped && failingSince === null && inFlight.size < concurrency && spool.entries().length <= inFlight.size,
   };
 }

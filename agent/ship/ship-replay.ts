@@ -17,6 +17,12 @@ import { nBatches, openSpool, type SpoolCounters } from './spool.js';
 
 export const DEFAULT_MAX_WAIT_S = 300;
 export const DEFAULT_SPOOL_MAX_MB = 512;
+/**
+ * Replay seals a batch early at this many records when the sender has a free slot (sender.wantsMore):
+ * with 50 000-record batches only, the 2 M-packet capture's 101 159 records left a whole batch to be
+ * decoded and inserted after the file was read; see docs/benchmarks.md (ingest, 2026-11-28).
+ */
+export const EARLY_SEAL_RECORDS = 10_000;
 
 export interface ShipTarget {
   collector: string;
@@ -32,6 +38,8 @@ export interface ShipTarget {
 export interface ShipReplayOptions extends ReplayOptions, ShipTarget {
   /** Give up after this many seconds without an answer from the collector. */
   maxWaitS: number;
+  /** Seal a batch at this many records when the sender has a free slot (default EARLY_SEAL_RECORDS; 0 = never early). */
+  earlySealRecords?: number;
   /** Progress lines (files read, what is left to send); default `log`. */
   info?: (message: string) => void;
   /** Aborting it stops sending (SIGINT); what is not acknowledged stays in the spool. */
@@ -122,7 +130,11 @@ export async function shipReplay(files: readonly string[], opts: ShipReplayOptio
     });
     const batcher = createBatcher(
       spool,
-      { agent: opts.agent, maxRecords: opts.batchRecords ?? MAX_BATCH_RECORDS },
+      {
+        agent: opts.agent,
+        maxRecords: opts.batchRecords ?? MAX_BATCH_RECORDS,
+        sealEarly: opts.earlySealRecords === 0 ? undefined : { minRecords: opts.earlySealRecords ?? EARLY_SEAL_RECORDS, when: () => sender.wantsMore() },
+      },
       () => sender.notify(),
       (err, records) => opts.log(`could not write a batch to the spool, ${records} records lost: ${err.message}`),
     );
