@@ -1,6 +1,7 @@
 // Packets → decode → flow table: the sink every packet source feeds.
 import type { FlowRecord } from '../common/flow-record.js';
 import type { PacketSink } from './capture/source.js';
+import { createFileDecoder } from './decode/decode-ring.js';
 import { decodePacket } from './decode/decode-packet.js';
 import { createDecodedPacket, MAX_TS_US, SKIP_REASONS, Skip } from './decode/packet.js';
 import { createFlowTable, DEFAULT_FLOW_TABLE_OPTIONS, type FlowInspector, type FlowTable, type FlowTableOptions } from './flows/flow-table.js';
@@ -15,6 +16,8 @@ export interface PipelineOptions extends Partial<FlowTableOptions> {
   detect?: boolean;
   /** With `detect`: called for each IP → name pair seen in DNS answers. */
   onName?: OnName | null;
+  /** Decode files on a worker thread: true always, false never, absent by file size (≥ 64 MB). */
+  decodeWorker?: boolean;
 }
 
 export interface PipelineCounters {
@@ -92,6 +95,27 @@ export function createFlowPipeline(opts: PipelineOptions, onFlow: (r: FlowRecord
       }
     },
   };
+
+  // Large files are read, walked and decoded on a worker thread (agent/decode/decode-ring.ts); its packets
+  // come in here, with the same steps as packet() after decodePacket. Only without sampling, whose PRNG
+  // must see every record in order.
+  if (threshold === 0 && opts.decodeWorker !== false) {
+    sink.readFile = createFileDecoder({
+      packet(p) {
+        counters.packets++;
+        counters.decoded++;
+        table.add(p);
+        if (++sinceExpire === EXPIRE_EVERY) {
+          sinceExpire = 0;
+          table.expire(p.tsUs);
+        }
+      },
+      skipped(reason, count) {
+        counters.packets += count;
+        counters.skipped[reason] += count;
+      },
+    }, opts.decodeWorker);
+  }
 
   return { sink, table, counters, finish: () => table.flush() };
 }

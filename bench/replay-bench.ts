@@ -57,6 +57,8 @@ export interface CountCheck {
 
 const OURS = 'ours';
 const OURS_NO_DETECT = 'ours --no-detect';
+const OURS_ONE_THREAD = 'ours, one thread';
+const OURS_NO_DETECT_ONE_THREAD = 'ours --no-detect, one thread';
 const NFPCAPD = 'nfpcapd';
 const ARGUS = 'argus';
 
@@ -71,6 +73,19 @@ const TOOLS: ToolSpec[] = [
     name: OURS_NO_DETECT, repeated: true, exe: process.execPath,
     args: (file) => ['dist/cli/main.js', 'flows', '--json', '--no-detect', file],
     display: 'node dist/cli/main.js flows --json --no-detect FILE > /dev/null',
+    timeoutMs: (o) => o.timeoutS * 1000,
+  },
+  // The same two on one thread (no decode worker, agent/decode/decode-ring.ts), for the comparison.
+  {
+    name: OURS_ONE_THREAD, repeated: true, exe: 'env',
+    args: (file) => [process.execPath, 'dist/cli/main.js', 'flows', '--json', '--decode-thread', 'off', file],
+    display: 'node dist/cli/main.js flows --json --decode-thread off FILE > /dev/null',
+    timeoutMs: (o) => o.timeoutS * 1000,
+  },
+  {
+    name: OURS_NO_DETECT_ONE_THREAD, repeated: true, exe: 'env',
+    args: (file) => [process.execPath, 'dist/cli/main.js', 'flows', '--json', '--no-detect', '--decode-thread', 'off', file],
+    display: 'node dist/cli/main.js flows --json --no-detect --decode-thread off FILE > /dev/null',
     timeoutMs: (o) => o.timeoutS * 1000,
   },
   {
@@ -299,6 +314,9 @@ async function runReplay(o: BenchOptions): Promise<SectionResult> {
     oursVsArgus: ratio(tools, OURS, ARGUS),
     // The detection bar: `flows` with detection over `flows --no-detect` (≤ 1.25).
     detectionCost: ratio(tools, OURS, OURS_NO_DETECT),
+    // The decode worker's gain: with it over without it.
+    workerVsOneThread: ratio(tools, OURS, OURS_ONE_THREAD),
+    workerVsOneThreadNoDetect: ratio(tools, OURS_NO_DETECT, OURS_NO_DETECT_ONE_THREAD),
   };
   o.log('');
   o.log(toolTable(tools));
@@ -306,6 +324,7 @@ async function runReplay(o: BenchOptions): Promise<SectionResult> {
   o.log(`ours / nfpcapd: ${describeRatio(ratios.oursVsNfpcapd)}`);
   o.log(`ours / argus:   ${describeRatio(ratios.oursVsArgus)}`);
   o.log(`detection on / off: ${describeRatio(ratios.detectionCost)}`);
+  o.log(`decode worker / one thread: ${ratios.workerVsOneThread?.toFixed(2) ?? 'n/a'}× (detection on), ${ratios.workerVsOneThreadNoDetect?.toFixed(2) ?? 'n/a'}× (--no-detect)`);
   for (const l of countLines(counts, capture)) o.log(l);
   const problems: string[] = [];
   const ours = tools.find((t) => t.name === OURS);

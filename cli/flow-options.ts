@@ -35,6 +35,13 @@ export function addFlowOptions(cmd: Command): Command {
     .option('--no-detect', 'skip protocol, encryption and auth detection (no app/auth/encryption labels)');
 }
 
+/** --decode-thread, for the commands that read capture files (`flows`, `replay`). */
+export function addDecodeThreadOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option('--decode-thread <when>', 'read and decode files on a second thread: auto (files of 64 MB and more), on, off').choices(['auto', 'on', 'off']).default('auto'),
+  );
+}
+
 export interface FlowFlags {
   maxFlows: number;
   idleTcp: number;
@@ -43,6 +50,7 @@ export interface FlowFlags {
   activeTimeout: number;
   sample: number;
   detect: boolean;
+  decodeThread?: string;
 }
 
 export function pipelineOptions(o: FlowFlags): PipelineOptions {
@@ -54,6 +62,7 @@ export function pipelineOptions(o: FlowFlags): PipelineOptions {
     activeTimeoutS: o.activeTimeout,
     sampling: o.sample,
     detect: o.detect,
+    ...(o.decodeThread === 'on' ? { decodeWorker: true } : o.decodeThread === 'off' ? { decodeWorker: false } : {}),
   };
 }
 

@@ -6,9 +6,12 @@ import { DEFAULT_CHUNK_BYTES, hex32, walkFile, walkFileYielding, type RecordWalk
 import { PCAP_MAGIC_KUZNETSOV, createPcapWalker, sniffPcapMagic } from './pcap-file.js';
 import { createPcapngWalker, isPcapngMagic } from './pcapng-file.js';
 import { walkFileWithWorker, type RingTuning } from './ring-reader.js';
-import type { PacketSink, ReadOptions, ReadSummary } from './source.js';
+import type { FileReadTuning, PacketSink, ReadOptions, ReadSummary } from './source.js';
 
 export interface ReaderTuning extends RingTuning {
+  /** Passed to sink.readFile (the flow pipeline's decode worker): `use` true = always, false = never. */
+  decodeWorker?: boolean;
+  decodeRing?: Omit<FileReadTuning, 'use'>;
   /**
    * Read through the worker-thread ring instead of the plain chunk loop. Off by default: on the 2-core
    * dev machine it was no faster (decode + flow table over the 1 GB / 2.1 M-packet synthetic capture,
@@ -25,7 +28,8 @@ export interface ReaderTuning extends RingTuning {
  * Rejects when the file cannot be opened or read; corrupt or unrecognised content resolves with
  * `error` set (everything before the bad spot has already been handed to the sink).
  * NOTE: the walk is synchronous on the calling thread (the event loop is not served until the file
- * is done); only the file reads may run on a worker thread.
+ * is done, unless opts.yieldBetweenChunks); only the file reads may run on a worker thread — or, when
+ * the sink reads files itself (sink.readFile: the flow pipeline), also walking and decoding.
  */
 export async function readCaptureFile(path: string, sink: PacketSink, opts: ReadOptions = {}): Promise<ReadSummary> {
   return readCaptureFileTuned(path, sink, opts, {});
@@ -59,6 +63,11 @@ export async function readCaptureFileTuned(
     };
   } else {
     return { packets: 0, bytes: 0, format: 'pcap', error: `not a pcap or pcapng file (magic ${hex32(u32be(head, 0))})` };
+  }
+  if (sink.readFile !== undefined && tuning.worker !== true) {
+    const format = walker.format === 'pcapng' ? 'pcapng' : 'pcap';
+    const done = await sink.readFile(path, format, opts, { ...tuning.decodeRing, use: tuning.decodeWorker });
+    if (done !== null) return done;
   }
   return tuning.worker === true
     ? walkFileWithWorker(path, walker, opts, tuning)

@@ -14,6 +14,22 @@ export const LINKTYPE_LINUX_SLL2 = 276;
 
 export interface PacketSink {
   packet(buf: Uint8Array, off: number, capLen: number, wireLen: number, tsUs: number, linktype: number): void;
+  /**
+   * Optional: the sink reads a whole capture file its own way (the flow pipeline: read, walk and
+   * decode on a worker thread, agent/decode/decode-ring.ts), with the same result as packet() calls
+   * for every record. Resolves null, before touching the sink, to decline (then the reader calls
+   * packet()); rejects only as readCaptureFile does.
+   */
+  readFile?(path: string, format: 'pcap' | 'pcapng', opts: ReadOptions, tuning: FileReadTuning): Promise<ReadSummary | null>;
+}
+
+/** How a sink's readFile may go about it (tests and benchmarks; empty = its defaults). */
+export interface FileReadTuning {
+  /** true = whenever it can, false = never, undefined = by file size. */
+  use?: boolean;
+  /** Chunk size and count of a shared-memory ring. */
+  slotBytes?: number;
+  slots?: number;
 }
 
 export interface ReadSummary {

@@ -5,7 +5,7 @@ import type { FlowRecord } from '../../common/flow-record.js';
 import { flowRecordToJson } from '../../common/flow-json.js';
 import { replayFiles, type ReplaySummary } from '../../agent/replay.js';
 import { createLineWriter } from '../output.js';
-import { addFlowOptions, pipelineOptions } from '../flow-options.js';
+import { addDecodeThreadOption, addFlowOptions, pipelineOptions } from '../flow-options.js';
 import { existsSync } from 'node:fs';
 
 const TEXT_HEADER = ['start', 'proto', 'src', 'sport', 'dst', 'dport', 'state', 'orig_pkts', 'resp_pkts', 'orig_ip_bytes', 'resp_ip_bytes', 'history', 'end_reason'];
@@ -37,7 +37,7 @@ export function flowsCommand(): Command {
     .argument('<files...>', 'capture files (pcap or pcapng), read in order as one capture')
     .option('--json', 'print NDJSON (one FlowRecord object per line) instead of a tab-separated table')
     .option('--progress', 'show a progress bar on stderr (only when stderr is a terminal)');
-  return addFlowOptions(cmd).action(async (files: string[], o) => {
+  return addDecodeThreadOption(addFlowOptions(cmd)).action(async (files: string[], o) => {
       for (const f of files) {
         if (!existsSync(f)) {
           process.stderr.write(`surfacemap: no such file: ${f}\n`);

@@ -14,7 +14,7 @@ import {
 } from '../../agent/ship/ship-replay.js';
 import { nBatches, SpoolLockedError } from '../../agent/ship/spool.js';
 import { formatSummary } from './flows.js';
-import { addFlowOptions, pipelineOptions, positiveInt, positiveNumber, seconds, type FlowFlags } from '../flow-options.js';
+import { addDecodeThreadOption, addFlowOptions, pipelineOptions, positiveInt, positiveNumber, seconds, type FlowFlags } from '../flow-options.js';
 
 export const DEFAULT_SPOOL_DIR = 'surfacemap-spool';
 /** Exit codes: 0 every batch acknowledged; 1 some were not (kept, refused or dropped); 2 usage; 3 token/URL refused. */
@@ -152,7 +152,7 @@ export function replayCommand(): Command {
     )
     .option('--progress', 'show a progress bar on stderr (only when stderr is a terminal)');
   addShipOptions(cmd);
-  addFlowOptions(cmd);
+  addDecodeThreadOption(addFlowOptions(cmd));
   return cmd.action(async (files: string[], o: ReplayFlags) => {
     for (const f of files) {
       if (!existsSync(f)) {
