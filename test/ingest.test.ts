@@ -130,9 +130,37 @@ describe('POST /api/v1/ingest', () => {
     expect(protos).toEqual([...new Set(records.map((r) => r.proto))].sort());
     const agent = stats.agents.find((a: { agent: string }) => a.agent === 'stats-agent');
     expect(agent).toMatchObject({ batches: 1, records: 3, spool_backlog: 7, packets: 160, dropped: 2 });
+    // No drop counters in the batch (an older agent): null, not 0.
+    expect(agent).toMatchObject({ spool_dropped_batches: null, spool_dropped_records: null, spool_dropped_packets: null });
     expect(Date.parse(agent.last_contact)).toBeGreaterThan(Date.now() - 600_000);
     const first = records.map((r) => r.start).sort()[0]!;
     expect(Date.parse(stats.totals.first_seen)).toBeLessThanOrEqual(Date.parse(first));
+  });
+
+  it("shows per agent what its spool bound dropped, from the agent's latest batch that reported it", async () => {
+    const agentStats = async (name: string) => {
+      const s = await t.app.inject({ method: 'GET', url: '/api/v1/stats', headers: { authorization: `Bearer ${API_TOKEN}` } });
+      expect(s.statusCode).toBe(200);
+      return s.json().agents.find((a: { agent: string }) => a.agent === name);
+    };
+    const stats = (b: number, r: number, p: number) => ({
+      packets: 500, dropped: p, spool_backlog: 4, spool_dropped_batches: b, spool_dropped_records: r, spool_dropped_packets: p,
+    });
+    const first = await post(batch('spool-drops-1', records.slice(0, 2), { agent: 'lossy-agent', stats: stats(3, 60, 120) }));
+    expect(first.statusCode).toBe(200);
+    expect(await agentStats('lossy-agent')).toMatchObject({ batches: 1, spool_dropped_batches: 3, spool_dropped_records: 60, spool_dropped_packets: 120 });
+    // The counters are cumulative in the agent process: the latest value is shown, not a sum.
+    const second = await post(batch('spool-drops-2', records.slice(2, 4), { agent: 'lossy-agent', stats: stats(5, 100, 210) }));
+    expect(second.statusCode).toBe(200);
+    expect(await agentStats('lossy-agent')).toMatchObject({ batches: 2, spool_dropped_batches: 5, spool_dropped_records: 100, spool_dropped_packets: 210 });
+    // A later batch without stats does not hide what was lost.
+    const third = await post(batch('spool-drops-3', records.slice(4, 5), { agent: 'lossy-agent' }));
+    expect(third.statusCode).toBe(200);
+    expect(await agentStats('lossy-agent')).toMatchObject({ batches: 3, spool_dropped_batches: 5, spool_dropped_records: 100, spool_dropped_packets: 210 });
+    const stored = await q1(
+      "SELECT count() AS n, countIf(spool_dropped_records IS NULL) AS nulls FROM ingest_batches WHERE agent = 'lossy-agent'",
+    );
+    expect({ n: Number(stored.n), nulls: Number(stored.nulls) }).toEqual({ n: 3, nulls: 1 });
   });
 
   it('accepts gzip bodies', async () => {
@@ -241,6 +269,24 @@ describe('bad input: a 4xx JSON error naming the problem, nothing stored, still 
       status: 415,
       message: /application\/json/,
       send: () => post(JSON.stringify(batch('bad-12')), { headers: { 'content-type': '' } }),
+    },
+    {
+      name: 'a negative spool drop counter in stats',
+      status: 400,
+      message: /^body\/stats\/spool_dropped_batches: /,
+      send: () => post(batch('bad-13', [goodRecord()], { stats: { packets: 1, dropped: 0, spool_backlog: 0, spool_dropped_batches: -1 } })),
+    },
+    {
+      name: 'a fractional spool drop counter in stats',
+      status: 400,
+      message: /^body\/stats\/spool_dropped_records: /,
+      send: () => post(batch('bad-14', [goodRecord()], { stats: { packets: 1, dropped: 0, spool_backlog: 0, spool_dropped_records: 2.5 } })),
+    },
+    {
+      name: 'a spool drop counter that is a string',
+      status: 400,
+      message: /^body\/stats\/spool_dropped_packets: /,
+      send: () => post(batch('bad-15', [goodRecord()], { stats: { packets: 1, dropped: 0, spool_backlog: 0, spool_dropped_packets: '3' } })),
     },
     {
       name: 'a stored batch_id reused for other records',

@@ -118,10 +118,16 @@ describe('spool across runs', () => {
     // Exactly the records of the kept batches arrived, and the agent's stats tell what was dropped.
     expect(await storeKeys(t.app, 'bounded')).toEqual(recordKeys(keptRecords));
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/stats', headers: { authorization: `Bearer ${API_TOKEN}` } });
-    const agent = (res.json() as { agents: { agent: string; records: number; dropped: number; packets: number; spool_backlog: number }[] }).agents.find(
+    const agent = (res.json() as { agents: { agent: string; records: number; dropped: number; spool_backlog: number; spool_dropped_records: number }[] }).agents.find(
       (a) => a.agent === 'bounded',
     );
     expect(agent).toMatchObject({ records: keptRecords.length, dropped: droppedPackets, spool_backlog: 0 });
     expect(droppedPackets).toBeGreaterThan(0);
+    // The server keeps the same drop counts the agent logged (all drops happened before the first send).
+    expect(agent).toMatchObject({
+      spool_dropped_batches: batches - kept.length,
+      spool_dropped_records: droppedRecords,
+      spool_dropped_packets: droppedPackets,
+    });
   });
 });

@@ -31,6 +31,21 @@ describe('decodeIngestBody', () => {
     expect(r.batch.contentHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("keeps the spool bound's drop counters when sent, and ignores stats fields it does not know", () => {
+    const stats = (s: Record<string, unknown>) => {
+      const r = decodeIngestBody(enc(batch({ stats: s })));
+      return r.ok ? r.batch.stats : r.message;
+    };
+    const base = { packets: 10, dropped: 1, spool_backlog: 3 };
+    const drops = { spool_dropped_batches: 2, spool_dropped_records: 40, spool_dropped_packets: 90 };
+    expect(stats({ ...base, ...drops, names_dropped: 5 })).toEqual({ ...base, ...drops });
+    expect(stats({ ...base, names_dropped: 5 })).toEqual(base); // an older agent: no drop counters
+    expect(stats({ ...base, spool_dropped_batches: -1 })).toMatch(/^body\/stats\/spool_dropped_batches: /);
+    expect(stats({ ...base, spool_dropped_records: 1.5 })).toMatch(/^body\/stats\/spool_dropped_records: /);
+    expect(stats({ ...base, spool_dropped_packets: '7' })).toMatch(/^body\/stats\/spool_dropped_packets: /);
+    expect(stats({ ...base, spool_dropped_packets: null })).toMatch(/^body\/stats\/spool_dropped_packets: /);
+  });
+
   it('gives the same content hash for the same records, another for other records or another agent', () => {
     const h = (v: unknown) => {
       const r = decodeIngestBody(enc(v));

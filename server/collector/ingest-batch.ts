@@ -19,7 +19,15 @@ export const IngestStatsSchema = Type.Object(
     dropped: Type.Integer({ minimum: 0 }),
     /** Batches waiting in the agent's disk spool. */
     spool_backlog: Type.Integer({ minimum: 0 }),
+    /**
+     * What the agent's spool bound deleted unsent since the agent process started (cumulative): batches,
+     * their records, and the packets those records account for. Optional: older agents omit them.
+     */
+    spool_dropped_batches: Type.Optional(Type.Integer({ minimum: 0 })),
+    spool_dropped_records: Type.Optional(Type.Integer({ minimum: 0 })),
+    spool_dropped_packets: Type.Optional(Type.Integer({ minimum: 0 })),
   },
+  // Other fields are allowed (an agent may send more than this collector keeps) and ignored.
   { additionalProperties: true },
 );
 
@@ -87,6 +95,15 @@ function firstSchemaError(value: unknown): string {
   return `body${e.path || ''}: ${e.message}`;
 }
 
+/** The stats fields the collector stores; unknown ones are dropped, absent optional ones stay absent. */
+function keptStats(s: IngestStats): IngestStats {
+  const kept: IngestStats = { packets: s.packets, dropped: s.dropped, spool_backlog: s.spool_backlog };
+  if (s.spool_dropped_batches !== undefined) kept.spool_dropped_batches = s.spool_dropped_batches;
+  if (s.spool_dropped_records !== undefined) kept.spool_dropped_records = s.spool_dropped_records;
+  if (s.spool_dropped_packets !== undefined) kept.spool_dropped_packets = s.spool_dropped_packets;
+  return kept;
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeIngestBody(body: Uint8Array): DecodeResult {
@@ -119,9 +136,7 @@ export function decodeIngestBody(body: Uint8Array): DecodeResult {
       batchId: batch.batch_id,
       agent: batch.agent,
       sentAt: batch.sent_at,
-      stats: batch.stats
-        ? { packets: batch.stats.packets, dropped: batch.stats.dropped, spool_backlog: batch.stats.spool_backlog }
-        : null,
+      stats: batch.stats ? keptStats(batch.stats) : null,
       records: encoded.value.rows,
       chunks: encoded.value.chunks,
       names: names.length,

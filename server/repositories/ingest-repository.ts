@@ -25,10 +25,12 @@ declare module 'fastify' {
 const FIND_BATCH = 'SELECT content_hash FROM ingest_batches WHERE batch_id = {batch_id:String} LIMIT 1';
 
 const INSERT_BATCH = `
-INSERT INTO ingest_batches (batch_id, agent, sent_at, records, content_hash, agent_packets, agent_dropped, spool_backlog)
+INSERT INTO ingest_batches (batch_id, agent, sent_at, records, content_hash, agent_packets, agent_dropped, spool_backlog,
+                            spool_dropped_batches, spool_dropped_records, spool_dropped_packets)
 SELECT {batch_id:String}, {agent:String}, parseDateTime64BestEffort({sent_at:String}, 3, 'UTC'), {records:UInt32},
        {content_hash:String},
-       {agent_packets:Nullable(UInt64)}, {agent_dropped:Nullable(UInt64)}, {spool_backlog:Nullable(UInt64)}`;
+       {agent_packets:Nullable(UInt64)}, {agent_dropped:Nullable(UInt64)}, {spool_backlog:Nullable(UInt64)},
+       {spool_dropped_batches:Nullable(UInt64)}, {spool_dropped_records:Nullable(UInt64)}, {spool_dropped_packets:Nullable(UInt64)}`;
 
 /** `names` is in the answer to a batch that carried names only: others get the answer they always got. */
 function withNames(result: IngestResult, batch: DecodedBatch, names: number): IngestResult {
@@ -57,6 +59,9 @@ export function createIngestRepository(store: Store) {
         agent_packets: batch.stats?.packets ?? null,
         agent_dropped: batch.stats?.dropped ?? null,
         spool_backlog: batch.stats?.spool_backlog ?? null,
+        spool_dropped_batches: batch.stats?.spool_dropped_batches ?? null,
+        spool_dropped_records: batch.stats?.spool_dropped_records ?? null,
+        spool_dropped_packets: batch.stats?.spool_dropped_packets ?? null,
       },
       { async_insert: 0, insert_deduplication_token: `batch:${batch.batchId}` },
     );

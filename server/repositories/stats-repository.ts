@@ -34,6 +34,13 @@ export const StatsSchema = Type.Object({
       spool_backlog: Type.Union([Type.Integer(), Type.Null()]),
       packets: Type.Union([Type.Integer(), Type.Null()]),
       dropped: Type.Union([Type.Integer(), Type.Null()]),
+      /**
+       * What the agent's spool bound deleted unsent (data lost for good): counters of the agent
+       * process, from its latest batch that carried them; null when none did.
+       */
+      spool_dropped_batches: Type.Union([Type.Integer(), Type.Null()]),
+      spool_dropped_records: Type.Union([Type.Integer(), Type.Null()]),
+      spool_dropped_packets: Type.Union([Type.Integer(), Type.Null()]),
     }),
   ),
 });
@@ -50,14 +57,28 @@ const AGENTS = `
 SELECT agent, max(received_at) AS last_contact, count() AS batches, sum(records) AS records,
        argMaxIf(spool_backlog, received_at, spool_backlog IS NOT NULL) AS spool_backlog,
        argMaxIf(agent_packets, received_at, agent_packets IS NOT NULL) AS packets,
-       argMaxIf(agent_dropped, received_at, agent_dropped IS NOT NULL) AS dropped
+       argMaxIf(agent_dropped, received_at, agent_dropped IS NOT NULL) AS dropped,
+       argMaxIf(spool_dropped_batches, received_at, spool_dropped_batches IS NOT NULL) AS spool_dropped_batches,
+       argMaxIf(spool_dropped_records, received_at, spool_dropped_records IS NOT NULL) AS spool_dropped_records,
+       argMaxIf(spool_dropped_packets, received_at, spool_dropped_packets IS NOT NULL) AS spool_dropped_packets
 FROM ingest_batches FINAL
 GROUP BY agent
 ORDER BY agent`;
 
 type Num = string | number;
 interface ProtoRow { proto: string; flows: Num; packets: Num; bytes: Num; first_seen: string; last_seen: string }
-interface AgentRow { agent: string; last_contact: string; batches: Num; records: Num; spool_backlog: Num | null; packets: Num | null; dropped: Num | null }
+interface AgentRow {
+  agent: string;
+  last_contact: string;
+  batches: Num;
+  records: Num;
+  spool_backlog: Num | null;
+  packets: Num | null;
+  dropped: Num | null;
+  spool_dropped_batches: Num | null;
+  spool_dropped_records: Num | null;
+  spool_dropped_packets: Num | null;
+}
 
 /** "2026-11-27 21:23:57.237885" (a UTC DateTime64 in JSON output) → ISO-8601 with 'Z'. */
 export function chTimeToIso(s: string): string {
@@ -101,6 +122,9 @@ export function createStatsRepository(store: Store) {
           spool_backlog: nullableNumber(a.spool_backlog),
           packets: nullableNumber(a.packets),
           dropped: nullableNumber(a.dropped),
+          spool_dropped_batches: nullableNumber(a.spool_dropped_batches),
+          spool_dropped_records: nullableNumber(a.spool_dropped_records),
+          spool_dropped_packets: nullableNumber(a.spool_dropped_packets),
         })),
       };
     },
