@@ -12,7 +12,9 @@
 // the result says which (`via`).
 //
 // Rows: BENCH_QUERY_ROWS (default 100 M; `--quick` 5 M). Runs: a warm-up, then max(--runs, 5) timed
-// runs per endpoint (`--quick`: --runs); the naive peer: a warm-up and up to 3 runs.
+// runs per endpoint (`--quick`: --runs); the naive peer: a warm-up and up to 3 runs
+// (BENCH_QUERY_PEER_RUNS=N: at most N; 0 leaves the peer out, ~2 min a run on the full week).
+// Before measuring it waits up to 300 s for a quiet machine (BENCH_QUERY_QUIET_WAIT_S=N: N s).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +42,7 @@ const API_TOKEN = 'bench-query-token-0123456789abcdef';
 const EDGE_PAGE = 1000;
 /** Before measuring, wait (bounded) for the 1-minute load to drop below this: the VM is shared. */
 const QUIET_LOAD = 1.5;
-const QUIET_WAIT_S = 300;
+const QUIET_WAIT_S = Number(process.env['BENCH_QUERY_QUIET_WAIT_S'] ?? 300);
 
 export interface WeekMeta {
   key: string;
@@ -113,7 +115,7 @@ function takeLock(dir: string): (() => void) | string {
 async function generate(store: Store, net: WeekNetwork, rows: number, key: string, o: BenchOptions): Promise<WeekMeta> {
   const weekStart = lastFullWeek(new Date());
   o.log(`  generating ${rows.toLocaleString('en')} flows for the week of ${weekStart.toISOString().slice(0, 10)} (chunks of ${Math.min(rows, CHUNK_ROWS).toLocaleString('en')})`);
-  for (const t of ['flows', 'edges_1h', 'names', 'snapshots', 'snapshot_edges']) await store.command(`TRUNCATE TABLE IF EXISTS ${t}`);
+  for (const t of ['flows', 'edges_1h', 'edges_1d', 'names', 'snapshots', 'snapshot_edges']) await store.command(`TRUNCATE TABLE IF EXISTS ${t}`);
   const t0 = performance.now();
   await generateWeek(store, net, {
     total: rows,
@@ -125,10 +127,11 @@ async function generate(store: Store, net: WeekNetwork, rows: number, key: strin
   const edges1hBeforeMerge = await scalar(store, 'SELECT count() AS n FROM edges_1h');
   // A week-old store has had its background merges: the rollup's rows for one key are merged, the raw
   // table's parts are large. Do that now, so merges do not run during the measurements.
-  o.log(`  generated in ${generateS.toFixed(0)} s; merging (OPTIMIZE … FINAL) edges_1h (${edges1hBeforeMerge.toLocaleString('en')} rows), names, flows`);
+  o.log(`  generated in ${generateS.toFixed(0)} s; merging (OPTIMIZE … FINAL) edges_1h (${edges1hBeforeMerge.toLocaleString('en')} rows), edges_1d, names, flows`);
   const t1 = performance.now();
   const optimize = { max_execution_time: 0, optimize_throw_if_noop: 0 } as const;
   await store.command('OPTIMIZE TABLE edges_1h FINAL', {}, optimize);
+  await store.command('OPTIMIZE TABLE edges_1d FINAL', {}, optimize);
   await store.command('OPTIMIZE TABLE names FINAL', {}, optimize);
   await store.command('OPTIMIZE TABLE flows FINAL', {}, optimize);
   const optimizeS = (performance.now() - t1) / 1000;
@@ -190,6 +193,12 @@ export async function openWeek(o: BenchOptions, base: string, rows: number, net:
     const edges = await scalar(store, 'SELECT count() AS n FROM edges_1h');
     if (flows === meta.flows && edges === meta.edges1h) {
       o.log(`  reusing the week in ${dir} (generated ${meta.generatedAt})`);
+      // Weeks generated before generate() merged edges_1d: merge it now, as a week-old store has.
+      const parts1d = await scalar(store, "SELECT count() AS n FROM system.parts WHERE database = currentDatabase() AND table = 'edges_1d' AND active");
+      if (parts1d > 1) {
+        o.log(`  merging edges_1d (${parts1d} parts; OPTIMIZE … FINAL)`);
+        await store.command('OPTIMIZE TABLE edges_1d FINAL', {}, { max_execution_time: 0, optimize_throw_if_noop: 0 });
+      }
       // Leftovers of an interrupted run.
       await store.command('TRUNCATE TABLE snapshot_edges');
       await store.command('TRUNCATE TABLE snapshots');
@@ -377,6 +386,14 @@ export function cases(api: Api, net: WeekNetwork, w: Record<string, string>): Ca
       },
     },
     {
+      name: 'flows sort=start (page 1)',
+      request: 'GET /api/v1/flows?limit=100',
+      call: async () => {
+        const r = await api.flows({ ...w, limit: '100' });
+        return { rows: r.flows.length, total: r.total };
+      },
+    },
+    {
       name: 'snapshot create (week)',
       request: 'POST /api/v1/snapshots {name, from, to}',
       call: async (run) => {
@@ -508,13 +525,15 @@ async function runQuery(o: BenchOptions): Promise<SectionResult> {
     await api.snapshotDelete('bench-base');
 
     // The naive peer, same process, same engine.
-    const peerRuns = Math.min(runs, PEER_RUNS);
+    const peerRuns = Math.min(runs, Number(process.env['BENCH_QUERY_PEER_RUNS'] ?? PEER_RUNS));
+    if (!Number.isInteger(peerRuns) || peerRuns < 0) throw new Error(`BENCH_QUERY_PEER_RUNS must be a whole number ≥ 0, got ${process.env['BENCH_QUERY_PEER_RUNS']}`);
     const sql = naiveEdgesSql(net);
     const params = { from: meta.weekStart.replace('Z', ''), to: meta.weekEnd.replace('Z', '') };
     const peerMs: number[] = [];
     let peerRows: { src: string; dst: string; dport: number; proto: string; app: string; auth: string; encryption: string; flows: string; bytes: string; total: string }[] = [];
     o.log(`  naive peer (raw flows, multiIf over ${cidrRanges(net.intent).zones.length} zone CIDRs per row): a warm-up and ${peerRuns} runs`);
-    for (let i = 0; i <= peerRuns; i++) {
+    if (peerRuns === 0) o.log('    left out (BENCH_QUERY_PEER_RUNS=0)');
+    for (let i = 0; peerRuns > 0 && i <= peerRuns; i++) {
       const t = performance.now();
       peerRows = await store.query(sql, params, { max_execution_time: 900 });
       const ms = performance.now() - t;
@@ -527,7 +546,7 @@ async function runQuery(o: BenchOptions): Promise<SectionResult> {
     const ratio = oursEdges?.medianMs ? peerMedian / oursEdges.medianMs : null;
     // Same answer? Totals and the first page, row by row (ties in bytes/flows are ordered by the key).
     let sameAnswer = false;
-    if (ours !== null) {
+    if (ours !== null && peerRuns > 0) {
       const a = ours.edges.map(edgeKey);
       const b = peerRows.map((r) => edgeKey({ ...r, src: displayIp(r.src), dst: displayIp(r.dst), dport: Number(r.dport), flows: Number(r.flows), bytes: Number(r.bytes) }));
       const firstDiff = a.findIndex((k, i) => k !== b[i]);
@@ -552,7 +571,9 @@ async function runQuery(o: BenchOptions): Promise<SectionResult> {
       ],
     ));
     o.log('');
-    o.log(`naive / ours: ${ratio === null ? 'n/a' : `${ratio.toFixed(1)}×`}; same answer: ${sameAnswer ? 'yes' : 'NO'} (${peerTotal} crossing edges)`);
+    o.log(peerRuns === 0
+      ? 'naive peer left out (BENCH_QUERY_PEER_RUNS=0)'
+      : `naive / ours: ${ratio === null ? 'n/a' : `${ratio.toFixed(1)}×`}; same answer: ${sameAnswer ? 'yes' : 'NO'} (${peerTotal} crossing edges)`);
     const m = week.meta;
     o.log(`week: ${m.flows.toLocaleString('en')} flows, edges_1h ${m.edges1h.toLocaleString('en')} rows (${m.edges1hBeforeMerge.toLocaleString('en')} before merges), ` +
       `generated in ${m.generateS.toFixed(0)} s + ${m.optimizeS.toFixed(0)} s merges${week.reused ? ' (cached)' : ''}; data dir ${dataBytes === null ? '?' : `${(dataBytes / 2 ** 30).toFixed(2)} GiB`}, ` +

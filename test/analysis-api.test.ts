@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../common/flow-record.js';
 import { replayFiles } from '../agent/replay.js';
+import { displayIp } from '../server/repositories/addresses.js';
 import { AGENT_TOKEN, API_TOKEN, buildTestApp, type TestApp } from './helpers/server-app.js';
 
 const fixture = (f: string) => fileURLToPath(new URL(`../fixtures/${f}`, import.meta.url));
@@ -274,6 +275,49 @@ describe('protect surface, egress, inventory, flows', () => {
     const { body: b2 } = await get(`/api/v1/flows?from=${FROM}&to=${TO}&src=2001:db8:20::10&port=8080`);
     expect(b2.total).toBe(office.filter((r) => r.src === '2001:db8:20::10' && r.dport === 8080).length);
   });
+
+  it('flows sorted by bytes / packets (materialized columns, 008) and start: the records in order, ties as before', async () => {
+    type FlowOut = { proto: string; src: string; sport: number; dst: string; dport: number; start: string; orig_pkts: number; resp_pkts: number; orig_ip_bytes: number; resp_ip_bytes: number };
+    const id = (f: { proto: string; src: string; sport: number; dst: string; dport: number }) => `${f.proto} ${f.src}:${f.sport} > ${f.dst}:${f.dport}`;
+    expect(office.length).toBeGreaterThan(20);
+    expect(office.length).toBeLessThanOrEqual(1000); // one page holds them all
+    const cases = [
+      { sort: 'bytes', order: 'desc', value: (r: { orig_ip_bytes: number; resp_ip_bytes: number }) => r.orig_ip_bytes + r.resp_ip_bytes, sql: '(orig_ip_bytes + resp_ip_bytes) DESC' },
+      { sort: 'bytes', order: 'asc', value: (r: { orig_ip_bytes: number; resp_ip_bytes: number }) => r.orig_ip_bytes + r.resp_ip_bytes, sql: '(orig_ip_bytes + resp_ip_bytes) ASC' },
+      { sort: 'packets', order: 'desc', value: (r: { orig_pkts: number; resp_pkts: number }) => r.orig_pkts + r.resp_pkts, sql: '(orig_pkts + resp_pkts) DESC' },
+      { sort: 'packets', order: 'asc', value: (r: { orig_pkts: number; resp_pkts: number }) => r.orig_pkts + r.resp_pkts, sql: '(orig_pkts + resp_pkts) ASC' },
+      // start: read in order (led by toStartOfHour(start)); the same order as by start alone.
+      { sort: 'start', order: 'desc', value: (r: { start: string }) => Date.parse(r.start), sql: 'start DESC' },
+      { sort: 'start', order: 'asc', value: (r: { start: string }) => Date.parse(r.start), sql: 'start ASC' },
+    ] as const;
+    for (const c of cases) {
+      const label = `sort=${c.sort}&order=${c.order}`;
+      const { status, body } = await get(`/api/v1/flows?from=${FROM}&to=${TO}&sort=${c.sort}&order=${c.order}&limit=1000`);
+      expect(status, body.message).toBe(200);
+      const flows = body.flows as FlowOut[];
+      // Every record once, and the sums in order, computed from the records themselves.
+      expect(flows.map(id).sort(), label).toEqual(office.map(id).sort());
+      const sums = office.map((r) => c.value(r)).sort((a, b) => (c.order === 'desc' ? b - a : a - b));
+      expect(flows.map((f) => c.value(f)), label).toEqual(sums);
+      // The same rows in the same order as sorting by the sum expression itself (the query before 008),
+      // ties included (start DESC, src, sport).
+      const ref = await t.app.store.query<{ proto: string; src: string; sport: number; dst: string; dport: number }>(
+        `SELECT proto, src, sport, dst, dport FROM flows
+         WHERE start >= {from:DateTime64(6, 'UTC')} AND start <= {to:DateTime64(6, 'UTC')}
+         ORDER BY ${c.sql}, start DESC, src, sport`,
+        { from: FROM.replace('Z', ''), to: TO.replace('Z', '') },
+      );
+      expect(flows.map(id), label).toEqual(ref.map((r) => id({ ...r, src: displayIp(r.src), dst: displayIp(r.dst), sport: Number(r.sport), dport: Number(r.dport) })));
+      // Paging: the second page of 7 is rows 7..13 of the whole list.
+      const page = await get(`/api/v1/flows?from=${FROM}&to=${TO}&sort=${c.sort}&order=${c.order}&limit=7&offset=7`);
+      expect((page.body.flows as FlowOut[]).map(id), label).toEqual(flows.slice(7, 14).map(id));
+    }
+    // The columns hold the sums for every stored row.
+    const bad = await t.app.store.query<{ n: string }>(
+      'SELECT count() AS n FROM flows WHERE ip_bytes != orig_ip_bytes + resp_ip_bytes OR pkts != orig_pkts + resp_pkts',
+    );
+    expect(Number(bad[0]!.n)).toBe(0);
+  });
 });
 
 describe('snapshots', () => {
@@ -304,6 +348,27 @@ describe('snapshots', () => {
     const firstNonJewel = fresh.findIndex((e) => e.crown_jewel === null);
     if (firstNonJewel >= 0) expect(fresh.slice(firstNonJewel).every((e) => e.crown_jewel === null)).toBe(true);
     expect(body.gone).toEqual([]);
+
+    // The whole diff, every number, against one computed from the records: with min_change=0 every
+    // edge in both sides is `changed` (before = the snapshot, after = now).
+    const all = await get(`/api/v1/snapshots/diff?a=sprint%2042&b=now&from=${FROM}&to=${TO}&min_change=0&limit=100000`);
+    expect(all.status, all.body.message).toBe(200);
+    const before = expectedEdges(office, () => true);
+    const after = expectedEdges([...office, ...metrics], () => true);
+    const wantNew = new Map([...after].filter(([k]) => !before.has(k)));
+    const wantChanged = new Map(
+      [...after].filter(([k]) => before.has(k)).map(([k, v]) => [k, { ...v, flows_before: before.get(k)!.flows, bytes_before: before.get(k)!.bytes }]),
+    );
+    const changedOut = all.body.changed as (EdgeOut & { flows_before: number; bytes_before: number })[];
+    expect(asMap(all.body.new as EdgeOut[])).toEqual(wantNew);
+    expect(new Map(changedOut.map((e) => [key(e), { flows: e.flows, packets: e.packets, bytes: e.bytes, flows_before: e.flows_before, bytes_before: e.bytes_before }]))).toEqual(wantChanged);
+    expect(changedOut).toHaveLength(wantChanged.size);
+    expect(all.body.gone).toEqual([]);
+    expect(wantNew.size).toBeGreaterThan(0);
+    expect(wantChanged.size).toBeGreaterThan(0);
+    // And with the default min_change (0.5) only the edges whose flows or bytes moved by half or more.
+    const moved = [...wantChanged].filter(([, v]) => Math.abs(v.flows - v.flows_before) >= 0.5 * Math.max(v.flows_before, 1) || Math.abs(v.bytes - v.bytes_before) >= 0.5 * Math.max(v.bytes_before, 1));
+    expect(new Set((body.changed as EdgeOut[]).map(key))).toEqual(new Set(moved.map(([k]) => k)));
 
     const list = await get('/api/v1/snapshots');
     expect((list.body.snapshots as { name: string }[]).map((s) => s.name)).toEqual(['sprint 42']);

