@@ -369,6 +369,17 @@ describe('snapshots', () => {
     // And with the default min_change (0.5) only the edges whose flows or bytes moved by half or more.
     const moved = [...wantChanged].filter(([, v]) => Math.abs(v.flows - v.flows_before) >= 0.5 * Math.max(v.flows_before, 1) || Math.abs(v.bytes - v.bytes_before) >= 0.5 * Math.max(v.bytes_before, 1));
     expect(new Set((body.changed as EdgeOut[]).map(key))).toEqual(new Set(moved.map(([k]) => k)));
+    expect(all.body.totals).toEqual({ new: wantNew.size, gone: 0, changed: wantChanged.size });
+    expect(body.totals).toEqual({ new: want.length, gone: 0, changed: moved.length });
+
+    // limit caps each list on its own (changed rows never push new ones out) and totals still count all.
+    const one = await get(`/api/v1/snapshots/diff?a=sprint%2042&b=now&from=${FROM}&to=${TO}&min_change=0&limit=1`);
+    expect(one.status, one.body.message).toBe(200);
+    expect(one.body.new).toHaveLength(1);
+    expect(one.body.changed).toHaveLength(1);
+    expect(one.body.totals).toEqual(all.body.totals);
+    expect(key((one.body.new as EdgeOut[])[0]!)).toBe(key((all.body.new as EdgeOut[])[0]!));
+    expect(key((one.body.changed as EdgeOut[])[0]!)).toBe(key((all.body.changed as EdgeOut[])[0]!));
 
     const list = await get('/api/v1/snapshots');
     expect((list.body.snapshots as { name: string }[]).map((s) => s.name)).toEqual(['sprint 42']);

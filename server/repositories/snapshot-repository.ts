@@ -65,20 +65,21 @@ SELECT src, dst, dport, proto, app, auth, any(encryption) AS encryption,
        min(first_seen) AS first_seen, max(last_seen) AS last_seen,
        multiIf(in_a AND NOT in_b, 'gone', in_b AND NOT in_a, 'new',
                abs(toFloat64(flows_b) - flows_a) >= {min_change:Float64} * greatest(flows_a, 1)
-               OR abs(toFloat64(bytes_b) - bytes_a) >= {min_change:Float64} * greatest(bytes_a, 1), 'changed', 'same') AS status
+               OR abs(toFloat64(bytes_b) - bytes_a) >= {min_change:Float64} * greatest(bytes_a, 1), 'changed', 'same') AS status,
+       count() OVER (PARTITION BY status) AS total
 FROM (${SIDE_SNAPSHOT('a')} UNION ALL ${bSql})
 GROUP BY src, dst, dport, proto, app, auth
 HAVING status != 'same'
 ORDER BY status, (src_jewel != '' OR dst_jewel != '') DESC, (src_zone != dst_zone OR src_jewel != dst_jewel) DESC,
          greatest(bytes_a, bytes_b) DESC, src, dst, dport
-LIMIT {limit:UInt32}`;
+LIMIT {limit:UInt32} BY status`;
 
 type Num = string | number;
 interface DiffRow {
   src: string; dst: string; dport: Num; proto: string; app: string; auth: string; encryption: string;
   src_zone: string; dst_zone: string; src_jewel: string; dst_jewel: string;
   flows_a: Num; flows_b: Num; bytes_a: Num; bytes_b: Num; packets_a: Num; packets_b: Num;
-  first_seen: string; last_seen: string; status: 'new' | 'gone' | 'changed';
+  first_seen: string; last_seen: string; status: 'new' | 'gone' | 'changed'; total: Num;
 }
 
 const n = (v: Num) => Number(v);
@@ -164,6 +165,7 @@ export function createSnapshotRepository(deps: { store: Store; lookup: IntentLoo
         limit: opts.limit,
       });
       const names = await analysis.namesFor([...new Set(rows.flatMap((r) => [r.src, r.dst]))]);
+      const totals = { new: 0, gone: 0, changed: 0 };
       const out = { new: [] as DiffEdge[], gone: [] as DiffEdge[], changed: [] as (DiffEdge & { flows_before: number; bytes_before: number })[] };
       for (const r of rows) {
         const after = r.status !== 'gone';
@@ -191,6 +193,7 @@ export function createSnapshotRepository(deps: { store: Store; lookup: IntentLoo
           crown_jewel: dstJewel ?? srcJewel,
           crossing: r.src_zone !== r.dst_zone || r.src_jewel !== r.dst_jewel,
         };
+        totals[r.status] = n(r.total);
         if (r.status === 'changed') out.changed.push({ ...edge, flows_before: n(r.flows_a), bytes_before: n(r.bytes_a) });
         else out[r.status].push(edge);
       }
@@ -198,6 +201,7 @@ export function createSnapshotRepository(deps: { store: Store; lookup: IntentLoo
         a: sa,
         b: sb ?? { name: 'now', from: range.from.toISOString(), to: range.to.toISOString() },
         ...out,
+        totals,
       };
     },
   };

@@ -131,6 +131,8 @@ export interface SnapshotDiff {
   new: Edge[];
   gone: Edge[];
   changed: ChangedEdge[];
+  /** How many edges each list has in all; each list holds at most the request's `limit` (default 1000). */
+  totals: { new: number; gone: number; changed: number };
 }
 
 export interface Zone {

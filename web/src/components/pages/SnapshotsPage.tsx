@@ -131,10 +131,15 @@ function DiffView({ diff, zones, label }: { diff: SnapshotDiff; zones: readonly 
     <section className="diff" aria-label={`Comparison ${label}`} data-testid="snapshot-diff">
       <div className="diff-summary">
         <p>
-          <strong className="diff-new">{plural(diff.new.length, 'new edge')}</strong>
+          <strong className="diff-new">{plural(diff.totals.new, 'new edge')}</strong>
           {jewelNew > 0 && <strong className="alert-count"> ({jewelNew} into or out of crown jewels)</strong>} ·{' '}
-          <span className="diff-gone">{plural(diff.gone.length, 'gone edge')}</span> · <span className="diff-changed">{plural(diff.changed.length, 'edge')} with changed volume</span>
+          <span className="diff-gone">{plural(diff.totals.gone, 'gone edge')}</span> · <span className="diff-changed">{plural(diff.totals.changed, 'edge')} with changed volume</span>
         </p>
+        {(diff.totals.new > diff.new.length || diff.totals.gone > diff.gone.length || diff.totals.changed > diff.changed.length) && (
+          <p className="notice">
+            Showing the first {diff.new.length} new, {diff.gone.length} gone and {diff.changed.length} changed edges (crown jewels first, then boundary crossings, then volume).
+          </p>
+        )}
       </div>
       {edges.length === 0 ? (
         <p className="notice notice-empty">No differences: the same edges with the same volume.</p>
