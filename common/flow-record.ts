@@ -29,10 +29,19 @@ export const L4_PROTOS = ['tcp', 'udp', 'icmp', 'icmp6'] as const;
  * AuthenticationOk with no challenge; `gss` GSSAPI/Kerberos/SSPI; `sasl` another SASL mechanism;
  * `community` SNMP v1/v2c (a shared string, never stored); `usm` SNMPv3 user-based authentication;
  * `unknown` not visible (TLS 1.3, SSH, HTTP/2, an undetected protocol).
+ * Appended later: `symmetric-key` an NTP packet carrying a symmetric-key MAC (key id + digest, RFC 5905
+ * §7.3 / RFC 8573; auth_mech tells the digest length: `MD5/AES-CMAC` or `SHA1`).
+ * `nts` an NTP packet carrying an NTS Authenticator extension field (Network Time Security, RFC 8915).
+ * `ntlm` NTLM challenge/response (an NTLMSSP AUTHENTICATE with a user; SMB, raw or inside SPNEGO:
+ * `auth_mech` `NTLMSSP`); anonymous NTLMSSP (no user, no response) is `none`.
+ * `nla` RDP Network Level Authentication: the server selected CredSSP (HYBRID / HYBRID_EX), so the
+ * user authenticates (SPNEGO: Kerberos or NTLM, inside TLS) before a session exists.
  */
 export const AUTH_METHODS = [
   'none', 'basic', 'bearer', 'digest', 'negotiate', 'other-scheme', 'api-key', 'cookie', 'mtls',
   'tls-server-only', 'password', 'md5', 'scram', 'trust', 'gss', 'sasl', 'community', 'usm', 'unknown',
+  'symmetric-key', 'ntlm', 'nla',
+  'nts', // NTP with an NTS Authenticator (agent/detect/ntp.ts)
 ] as const;
 /**
  * `none` cleartext; `tls` TLS (also after a PostgreSQL/MySQL SSL upgrade); `ssh`; `app` encrypted by the

@@ -6,17 +6,27 @@
 // each (TLS follows records by their length fields instead and reads only headers and hellos, at most
 // MAX_TLS_STEPS per segment). Nothing is allocated for a packet unless a label is found. Most flows are
 // done after one packet each way (DNS, TLS 1.3, Redis, StatsD) or two (HTTP, PostgreSQL, MySQL).
+import { u32le } from '../../common/bytes.js';
 import type { FlowRecord } from '../../common/flow-record.js';
 import { AUTH_METHODS, ENCRYPTIONS } from '../../common/flow-record.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet.js';
 import type { FlowInspector } from '../flows/flow-table.js';
+import { amqpClientPacket, amqpStart, looksLikeAmqp091Header } from './amqp.js';
+import { kafkaClientPacket, kafkaLaterApi, kafkaRequestApi, kafkaStart } from './kafka.js';
+import { mqttConnect } from './mqtt.js';
+import { ntpStart, ntpVersion } from './ntp.js';
+import { syslogFormat, syslogStart } from './syslog.js';
 import { dnsMessageStart, dnsPacket, dnsQuestionEnd, dnsStart, type OnName } from './dns.js';
 import { h2Start, httpRequestPacket, httpResponsePacket, httpStart, looksLikeH2Preface, looksLikeHttpRequest, looksLikeHttpResponse } from './http.js';
+import { ldapClientPacket, ldapRequestOp, ldapServerPacket, ldapStart } from './ldap.js';
+import { mongoClientPacket, mongoHello, mongoStart } from './mongodb.js';
 import { looksLikeMysqlGreeting, mysqlClientPacket, mysqlServerPacket, mysqlStart } from './mysql.js';
 import { portGuess } from './ports.js';
 import { postgresClientPacket, postgresFirstMessage, postgresServerPacket, postgresStart } from './postgres.js';
+import { looksLikeRdpConnectionRequest, rdpServerPacket, rdpStart } from './rdp.js';
 import { redisStart, respArrayLength } from './redis.js';
+import { smbClientPacket, smbNegotiateVersion, smbServerPacket, smbStart } from './smb.js';
 import { snmpStart, snmpV3Packet, snmpVersion } from './snmp.js';
 import { looksLikeSsh, sshPacket, sshStart } from './ssh.js';
 import { App, APP_NAMES, Auth, Enc, Mode, copyDetails, createDetectState, finish, type DetectState } from './state.js';
@@ -37,6 +47,7 @@ export const MAX_PROBES_PER_DIRECTION = 2;
 const HS_CLIENT_HELLO = 1;
 const HS_SERVER_HELLO = 2;
 const PORT_MDNS = 5353;
+const PORT_NTP = 123;
 
 export interface DetectorOptions {
   /** Flow ids the table hands out are below this: at least the table's `maxFlows`. */
@@ -207,6 +218,13 @@ export function createDetector(opts: DetectorOptions): Detector {
 
   function probeTcpClient(s: DetectState, f: number, d: number, buf: Uint8Array, off: number, end: number, len: number): boolean {
     const b0 = buf[off]!;
+    // (no early return on a miss: MongoDB, below, may start with any byte)
+    if (b0 === 0x10) {
+      if (mqttConnect(s, f, buf, off, end)) return true; // MQTT CONNECT
+    } else if (b0 === 0x3c || (b0 >= 0x31 && b0 <= 0x39)) { // syslog: "<PRI>" or an octet count
+      const sf = syslogFormat(buf, off, end, true);
+      if (sf !== 0) { syslogStart(s, f, sf); return true; }
+    }
     if (b0 === 0x16) {
       if (looksLikeTlsHello(buf, off, off + len, HS_CLIENT_HELLO)) {
         tlsStart(s, f);
@@ -214,6 +232,7 @@ export function createDetector(opts: DetectorOptions): Detector {
         return true;
       }
     } else if (b0 >= 0x41 && b0 <= 0x5a) {
+      if (b0 === 0x41 && looksLikeAmqp091Header(buf, off, end)) { amqpStart(s, f); return true; }
       if (b0 === 0x50 && looksLikeH2Preface(buf, off, end)) { h2Start(s, f); return true; }
       if (looksLikeHttpRequest(buf, off, end)) {
         httpStart(s, f);
@@ -228,9 +247,24 @@ export function createDetector(opts: DetectorOptions): Detector {
     } else if (b0 === 0) {
       const pg = postgresFirstMessage(buf, off, end);
       if (pg !== 0) { postgresStart(s, f, pg); return true; }
+      const smb = smbNegotiateVersion(buf, off, end);
+      if (smb !== 0) { smbStart(s, f, smb); return true; }
+      const api = kafkaRequestApi(buf, off, end);
+      if (api >= 0) { kafkaStart(s, f, api, buf, off, end); return true; }
     } else if (b0 === 0x2a) {
       const n = respArrayLength(buf, off, end);
       if (n > 0) { redisStart(s, f, n, buf, off, end); return true; }
+    } else if (b0 === 0x03) { // TPKT: RDP
+      if (looksLikeRdpConnectionRequest(buf, off, end)) { rdpStart(s, f); return true; }
+    } else if (b0 === 0x30) { // a BER SEQUENCE: LDAP
+      const op = ldapRequestOp(buf, off, end);
+      if (op >= 0) { ldapStart(s, f, buf, op, end); return true; }
+    }
+    // MongoDB: the first byte is the low byte of a length; the opcode (2004 / 2013, little-endian) and
+    // a length equal to the packet's come first.
+    if (end - off >= 21 && buf[off + 13] === 0x07 && buf[off + 14] === 0 && buf[off + 15] === 0 && u32le(buf, off) === len) {
+      const doc = mongoHello(buf, off, end);
+      if (doc >= 0) { mongoStart(s, f, buf, doc); return true; }
     }
     return false;
   }
@@ -285,6 +319,14 @@ export function createDetector(opts: DetectorOptions): Detector {
       if (s.mode[f] === Mode.snmp) snmpV3Packet(s, f, buf, off, end);
       return true;
     }
+    if (buf[off] === 0x3c) {
+      const sf = syslogFormat(buf, off, end, false);
+      if (sf !== 0) { syslogStart(s, f, sf); return true; }
+    } else if (ports[f * 2] === PORT_NTP || ports[f * 2 + 1] === PORT_NTP) {
+      // The NTP header has little structure (random 48-byte datagrams pass its checks 1 in ~440): port 123 too.
+      const nv = ntpVersion(buf, off, end);
+      if (nv !== 0) { ntpStart(s, f, nv, buf, off, end); return true; }
+    }
     if (fromOrig && looksLikeStatsd(buf, off, end)) { statsdStart(s, f); return true; }
     return false;
   }
@@ -312,6 +354,26 @@ export function createDetector(opts: DetectorOptions): Detector {
         break;
       case Mode.snmp:
         snmpV3Packet(s, f, buf, off, end);
+        break;
+      case Mode.amqp:
+        if (fromOrig) amqpClientPacket(s, f, buf, off, end);
+        break;
+      case Mode.kafka:
+        if (fromOrig) kafkaClientPacket(s, f, kafkaLaterApi(buf, off, end), buf, off, end);
+        break;
+      case Mode.mongodb:
+        if (fromOrig) mongoClientPacket(s, f, buf, off, end);
+        break;
+      case Mode.rdp:
+        if (!fromOrig) rdpServerPacket(s, f, buf, off, end);
+        break;
+      case Mode.smb:
+        if (fromOrig) smbClientPacket(s, f, buf, off, end);
+        else smbServerPacket(s, f, buf, off, end);
+        break;
+      case Mode.ldap:
+        if (fromOrig) ldapClientPacket(s, f, buf, off, end);
+        else ldapServerPacket(s, f, buf, off, end);
         break;
     }
   }

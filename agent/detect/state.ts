@@ -10,6 +10,10 @@ import { AUTH_METHODS, ENCRYPTIONS } from '../../common/flow-record.js';
 export const APP_NAMES = [
   'unknown', 'http', 'http2', 'tls', 'ssh', 'dns', 'mdns', 'postgres', 'mysql', 'redis', 'statsd', 'snmp',
   'prometheus', 'prometheus-remote-write', 'icmp',
+  // directory / file sharing / remote desktop / document DB (agent/detect/ldap.ts, smb.ts, rdp.ts, mongodb.ts)
+  'ldap', 'smb', 'rdp', 'mongodb',
+  // messaging / logging / time (agent/detect/mqtt.ts, syslog.ts, ntp.ts, amqp.ts, kafka.ts)
+  'mqtt', 'syslog', 'ntp', 'amqp', 'kafka',
 ] as const;
 export type AppName = (typeof APP_NAMES)[number];
 export const App: { readonly [K in AppName]: number } = Object.fromEntries(APP_NAMES.map((n, i) => [n, i])) as {
@@ -39,6 +43,14 @@ export const Mode = {
   snmp: 8,
   /** Recognised and finished: no further packets wanted. */
   done: 9,
+  // 20–29: agent/detect/ldap.ts, smb.ts, rdp.ts, mongodb.ts
+  ldap: 20,
+  smb: 21,
+  rdp: 22,
+  mongodb: 23,
+  // 30–39: agent/detect/amqp.ts, kafka.ts
+  amqp: 30,
+  kafka: 31,
 } as const;
 
 /** The detail fields, in the order they are written into records (one order: records share shapes). */

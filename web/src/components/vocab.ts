@@ -5,6 +5,7 @@ import type { AuthMethod, Encryption, L4Proto } from '../../../common/flow-recor
 export const AUTH_OPTIONS = [
   'none', 'basic', 'bearer', 'digest', 'negotiate', 'other-scheme', 'api-key', 'cookie', 'mtls',
   'tls-server-only', 'password', 'md5', 'scram', 'trust', 'gss', 'sasl', 'community', 'usm', 'unknown',
+  'symmetric-key', 'ntlm', 'nla', 'nts',
 ] as const satisfies readonly AuthMethod[];
 export const PROTO_OPTIONS = ['tcp', 'udp', 'icmp', 'icmp6'] as const satisfies readonly L4Proto[];
 export const ENCRYPTION_OPTIONS = ['none', 'tls', 'ssh', 'app', 'unknown'] as const satisfies readonly Encryption[];
