@@ -70,6 +70,9 @@ export async function buildApp(config: ServerConfig, options: FastifyServerOptio
     // An unknown query or body field is refused (400 naming it), not silently dropped: a typo such as
     // `zones=prod` must not quietly return the unfiltered map.
     ajv: { customOptions: { removeAdditional: false } },
+    // The store plugin opens the embedded engine and applies migrations before anything is served; on a
+    // busy machine or a large data dir that can exceed fastify's 10 s default (seen under load ~15).
+    pluginTimeout: 120_000,
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
   try {
