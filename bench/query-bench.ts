@@ -242,7 +242,7 @@ export interface Api {
   flows(q: Record<string, string>): Promise<{ total: number; flows: unknown[] }>;
   snapshotCreate(name: string, from: string, to: string): Promise<{ edges: number }>;
   snapshotDelete(name: string): Promise<void>;
-  diff(a: string, from: string, to: string): Promise<{ new: unknown[]; gone: unknown[]; changed: unknown[] }>;
+  diff(a: string, from: string, to: string): Promise<{ new: unknown[]; gone: unknown[]; changed: unknown[]; totals: { new: number; gone: number; changed: number } }>;
   close(): Promise<void>;
 }
 
@@ -319,7 +319,7 @@ export function repositoryApi(store: Store, net: WeekNetwork, week: Record<strin
       analysis.flows(range(q), {}, { sort: (q['sort'] ?? 'start') as 'start', order: q['order'] === 'asc' ? 'asc' : 'desc', limit: int(q['limit']) ?? 100, offset: 0 }),
     snapshotCreate: (name, from, to) => snapshots.create(name, { from: new Date(from), to: new Date(to) }),
     snapshotDelete: (name) => snapshots.remove(name),
-    diff: (a, from, to) => snapshots.diff(a, null, { from: new Date(from), to: new Date(to) }, { minChange: 0.5, limit: 10_000 }),
+    diff: (a, from, to) => snapshots.diff(a, null, { from: new Date(from), to: new Date(to) }, { minChange: 0.5, limit: 1000 }),
     close: async () => undefined,
   };
 }
@@ -407,7 +407,7 @@ export function cases(api: Api, net: WeekNetwork, w: Record<string, string>): Ca
       request: 'GET /api/v1/snapshots/diff?a=bench-base&b=now',
       call: async () => {
         const r = await api.diff('bench-base', w['from']!, w['to']!);
-        return { rows: r.new.length + r.gone.length + r.changed.length, total: r.changed.length };
+        return { rows: r.new.length + r.gone.length + r.changed.length, total: r.totals.new + r.totals.gone + r.totals.changed };
       },
     },
   ];

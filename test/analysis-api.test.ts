@@ -11,6 +11,7 @@ import type { FlowRecord } from '../common/flow-record.js';
 import { replayFiles } from '../agent/replay.js';
 import { displayIp } from '../server/repositories/addresses.js';
 import { AGENT_TOKEN, API_TOKEN, buildTestApp, type TestApp } from './helpers/server-app.js';
+import { smallOfficeIntent } from './helpers/small-office-intent.js';
 
 const fixture = (f: string) => fileURLToPath(new URL(`../fixtures/${f}`, import.meta.url));
 
@@ -25,32 +26,10 @@ const SERVER = ['192.0.2.20', '2001:db8:20::20'];
 const DNS = ['192.0.2.53', '2001:db8:20::53'];
 
 /** Three zones, one per host; the server is the crown jewel `files-api`. */
-const THREE_ZONES = `# test intent: one zone per host
-zones:
-  - name: clients
-    kind: internal
-    cidrs: [192.0.2.10/32, "2001:db8:20::10/128"]
-  - name: servers
-    kind: internal
-    cidrs: [192.0.2.16/28, "2001:db8:20::20/128"]
-  - name: dns
-    kind: internal
-    cidrs: [192.0.2.53, "2001:db8:20::53"]
-crown_jewels:
-  - name: files-api
-    match: [192.0.2.20, "2001:db8:20::20"]
-    owner: platform-team
-    why: customer files
-inventory:
-  - name: laptop-1
-    address: 192.0.2.10
-    owner: it
-    role: workstation
-  - name: printer-1
-    address: 192.0.2.99
-    owner: it
-    role: printer
-`;
+const THREE_ZONES = smallOfficeIntent({
+  'laptop-1': { address: '192.0.2.10', owner: 'it', role: 'workstation' },
+  'printer-1': { address: '192.0.2.99', owner: 'it', role: 'printer' },
+});
 
 /** One zone for the whole office: only the jewel's own perimeter is crossed. */
 const ONE_ZONE = THREE_ZONES.replace(/zones:[\s\S]*?crown_jewels:/, `zones:

@@ -5,9 +5,14 @@
 export const FILES_API = 'files-api';
 export const FILES_API_IPS = ['192.0.2.20', '2001:db8:20::20'] as const;
 
-/** YAML text ending in `inventory:` followed by the given items (name → address), one per line. */
-export function smallOfficeIntent(inventory: Record<string, string>, header = '# test intent: one zone per host'): string {
-  const items = Object.entries(inventory).map(([name, address]) => `  - name: ${name}\n    address: "${address}"\n`);
+export type InventoryEntry = string | { address: string; owner?: string; role?: string };
+
+/** YAML text ending in `inventory:` followed by the given items (name → address, or address + owner/role). */
+export function smallOfficeIntent(inventory: Record<string, InventoryEntry>, header = '# test intent: one zone per host'): string {
+  const items = Object.entries(inventory).map(([name, e]) => {
+    const { address, owner, role } = typeof e === 'string' ? { address: e, owner: undefined, role: undefined } : e;
+    return `  - name: ${name}\n    address: "${address}"\n${owner ? `    owner: ${owner}\n` : ''}${role ? `    role: ${role}\n` : ''}`;
+  });
   return `${header}
 zones:
   - name: clients
