@@ -9,6 +9,7 @@
 import { App, Auth, Enc, Mode, detailsOf, finish, type DetectState } from './state.js';
 import { tlsStart } from './tls.js';
 import { ascii, startsWith } from './text.js';
+import { berHeader, tl } from './ber.js';
 
 const TAG_SEQUENCE = 0x30;
 const TAG_INTEGER = 0x02;
@@ -40,26 +41,9 @@ const MAX_SASL_NAME = 20;
 const F_STARTTLS_ASKED = 1;
 const F_BIND_SEEN = 2;
 
-const tl = new Int32Array(2);
 /** End of the LDAPMessage ldapOp() last accepted. */
 let msgEndAt = 0;
 
-/** BER tag+length at `at`: tl[0] = offset of the contents, tl[1] = their length; false if malformed. */
-function berHeader(buf: Uint8Array, at: number, end: number, tag: number): boolean {
-  if (at + 2 > end || buf[at] !== tag) return false;
-  let len = buf[at + 1]!;
-  let c = at + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 3 || c + n > end) return false;
-    len = 0;
-    for (let i = 0; i < n; i++) len = (len << 8) | buf[c + i]!;
-    c += n;
-  }
-  tl[0] = c;
-  tl[1] = len;
-  return true;
-}
 
 /** tl[1] read through a call: TypeScript narrows `tl[1]` after a literal compare, berHeader() changes it. */
 function contentLen(): number {

@@ -3,6 +3,7 @@
 // v1: https://www.rfc-editor.org/rfc/rfc1157#section-4 ; v2c: rfc1901 ; v3 message: rfc3412 §6
 // BER: ITU-T X.690 §8.1 (tag, length in short or long form).
 import { App, Auth, Enc, Mode, detailsOf, finish, type DetectState } from './state.js';
+import { berHeader, tl } from './ber.js';
 
 const TAG_SEQUENCE = 0x30;
 const TAG_INTEGER = 0x02;
@@ -15,24 +16,7 @@ const V3 = 3;
 const FLAG_AUTH = 1;
 const FLAG_PRIV = 2;
 
-const tl = new Int32Array(2);
 
-/** BER tag+length at `at`: tl[0] = offset of the contents, tl[1] = their length; false if malformed. */
-function berHeader(buf: Uint8Array, at: number, end: number, tag: number): boolean {
-  if (at + 2 > end || buf[at] !== tag) return false;
-  let len = buf[at + 1]!;
-  let c = at + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 3 || c + n > end) return false;
-    len = 0;
-    for (let i = 0; i < n; i++) len = (len << 8) | buf[c + i]!;
-    c += n;
-  }
-  tl[0] = c;
-  tl[1] = len;
-  return true;
-}
 
 /** The SNMP version number of the message at buf[off..end) (0 = v1, 1 = v2c, 3 = v3), or -1. */
 export function snmpVersion(buf: Uint8Array, off: number, end: number): number {
