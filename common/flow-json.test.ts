@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FlowRecordSchema, type FlowRecord } from './flow-record.js';
+import type { FlowRecord } from './flow-record.js';
+import { FlowRecordSchema } from './flow-record-schema.js';
 import { TEMPLATE_KEYS, flowRecordToJson } from './flow-json.js';
 
 const base: FlowRecord = {

@@ -2,16 +2,11 @@
 // or strings that the flow table itself produced (addresses, ISO times, Zeek letters, enums), so they
 // go into a template without escaping; every optional field (detection labels, which can carry bytes
 // from the wire such as an SNI or a Host header) goes through JSON.stringify.
-import { FlowRecordSchema, type FlowRecord } from './flow-record.js';
+import { FLOW_RECORD_OPTIONAL_FIELDS, FLOW_RECORD_REQUIRED_FIELDS, type FlowRecord } from './flow-record.js';
 
-const REQUIRED: readonly string[] = FlowRecordSchema.required ?? [];
-const REQUIRED_COUNT = REQUIRED.length;
+const REQUIRED_COUNT = FLOW_RECORD_REQUIRED_FIELDS.length;
 /** Optional schema field → its JSON key prefix. */
-const OPTIONAL = new Map<string, string>(
-  Object.keys(FlowRecordSchema.properties)
-    .filter((k) => !REQUIRED.includes(k))
-    .map((k) => [k, `,${JSON.stringify(k)}:`]),
-);
+const OPTIONAL = new Map<string, string>(FLOW_RECORD_OPTIONAL_FIELDS.map((k) => [k, `,${JSON.stringify(k)}:`]));
 
 /** A JSON string: printable ASCII without '"' or '\\' (every enum, most names) needs no escaping. */
 function jsonString(v: string): string {

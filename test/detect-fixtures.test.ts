@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
-import { FlowRecordSchema, type FlowRecord } from '../common/flow-record.js';
+import type { FlowRecord } from '../common/flow-record.js';
+import { FlowRecordSchema } from '../common/flow-record-schema.js';
 import { replayFiles } from '../agent/replay.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

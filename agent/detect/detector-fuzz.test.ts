@@ -7,7 +7,8 @@
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
-import { FlowRecordSchema, type FlowRecord } from '../../common/flow-record.js';
+import type { FlowRecord } from '../../common/flow-record.js';
+import { FlowRecordSchema } from '../../common/flow-record-schema.js';
 import { createRng, subSeed, type Rng } from '../../test/helpers/fuzz-rng.js';
 import { createDetector, MAX_PACKETS_PER_DIRECTION } from './detector.js';
 import { packetFor, recordFlows, type RecordedFlow, type RecordedPacket } from './fixture-payloads.test-helper.js';

@@ -1,7 +1,13 @@
 // Bearer tokens: when one is a JWT, keep its algorithm and lifetime (exp − iat), never the token.
 // JWT: https://www.rfc-editor.org/rfc/rfc7519 ; decoded (not verified) with jose's decodeJwt /
-// decodeProtectedHeader, which throw on anything that is not a well-formed JWS compact token.
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+// decodeProtectedHeader, which throw on anything that is not a well-formed JWS compact token. jose is
+// loaded on the first bearer JWT seen (Node ≥ 20.19 requires ES modules synchronously), not at start:
+// loading it cost every `surfacemap flows` run ~60 ms.
+import { createRequire } from 'node:module';
+
+type Jose = Pick<typeof import('jose'), 'decodeJwt' | 'decodeProtectedHeader'>;
+let jose: Jose | undefined;
+const loadJose = (): Jose => (jose ??= createRequire(import.meta.url)('jose') as Jose);
 
 export interface JwtFacts {
   alg: string | undefined;
@@ -31,6 +37,7 @@ export function jwtFacts(buf: Uint8Array, from: number, to: number): JwtFacts | 
   if (dots !== 2) return null;
   const token = Buffer.from(buf.buffer, buf.byteOffset + from, to - from).toString('latin1');
   try {
+    const { decodeJwt, decodeProtectedHeader } = loadJose();
     const header = decodeProtectedHeader(token);
     const claims = decodeJwt(token);
     const alg = typeof header.alg === 'string' ? header.alg.slice(0, 16) : undefined;

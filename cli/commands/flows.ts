@@ -1,6 +1,6 @@
 // `surfacemap flows FILE...`: replay captures, print flow records, summary on stderr.
 import { Command } from 'commander';
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import type { FlowRecord } from '../../common/flow-record.js';
 import { flowRecordToJson } from '../../common/flow-json.js';
 import { replayFiles, type ReplaySummary } from '../../agent/replay.js';
@@ -49,9 +49,11 @@ export function flowsCommand(): Command {
       if (!o.json) out.line(TEXT_HEADER.join('\t'));
       let bar: cliProgress.SingleBar | undefined;
       if (o.progress && process.stderr.isTTY) {
-        bar = new cliProgress.SingleBar(
+        // Loaded only for a progress bar: most runs (pipes, CI, benchmarks) never draw one.
+        const { default: progress } = await import('cli-progress');
+        bar = new progress.SingleBar(
           { stream: process.stderr, format: 'replay |{bar}| {percentage}% {value}/{total} MB | eta {eta}s', hideCursor: true },
-          cliProgress.Presets.shades_classic,
+          progress.Presets.shades_classic,
         );
         bar.start(1, 0);
       }

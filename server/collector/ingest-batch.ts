@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { FormatRegistry, Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { FlowRecordSchema, type FlowRecord } from '../../common/flow-record.js';
+import type { FlowRecord } from '../../common/flow-record.js';
+import { FlowRecordSchema } from '../../common/flow-record-schema.js';
 import { encodeFlowsTsv } from '../store/flow-columns.js';
 import { encodeNamesTsv, IngestNameSchema, MAX_BATCH_NAMES, type IngestName } from './ingest-names.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../common/flow-record.js';
 import { FLOW_COLUMNS, FLOW_INSERT_COLUMNS, encodeFlowsTsv, tsvText } from './flow-columns.js';
-import { FlowRecordSchema } from '../../common/flow-record.js';
+import { FlowRecordSchema } from '../../common/flow-record-schema.js';
 
 const record = (over: Partial<FlowRecord> = {}): FlowRecord => ({
   proto: 'tcp',

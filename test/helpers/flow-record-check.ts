@@ -1,9 +1,9 @@
 // Test-only: does a FlowRecord hold up as the collector will see it? The schema from
-// common/flow-record.ts via TypeBox's Value.Check, plus what the schema cannot say (start ≤ end,
+// common/flow-record-schema.ts via TypeBox's Value.Check, plus what the schema cannot say (start ≤ end,
 // at least one packet per record, the house timestamp form).
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { FlowRecordSchema } from '../../common/flow-record.js';
+import { FlowRecordSchema } from '../../common/flow-record-schema.js';
 
 // RFC 3339 §5.6 date-time (https://www.rfc-editor.org/rfc/rfc3339#section-5.6): four-digit year.
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
