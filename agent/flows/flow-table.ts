@@ -189,7 +189,9 @@ export function createFlowTable(
   let bump = 0;
 
   const stats: FlowTableStats = { active: 0, peakActive: 0, emitted: 0, evicted: 0, fragments: 0 };
-  let now = 0;
+  // The capture clock (latest packet time). In a typed array, not a `let`: a closure variable holding a
+  // double is re-boxed (a heap allocation) on every packet that moves it forward.
+  const clock = new Float64Array(1);
   /** Bumped on every removal from the index, so an insert knows its probe position may be stale. */
   let removals = 0;
 
@@ -298,7 +300,8 @@ export function createFlowTable(
   }
 
   function expire(nowUs: number): void {
-    if (nowUs > now) now = nowUs;
+    if (nowUs > clock[0]!) clock[0] = nowUs;
+    const now = clock[0]!;
     for (let l = 0; l < LIST_COUNT; l++) {
       const limit = now - idleUs[l]!;
       let f = head[l]!;
@@ -336,7 +339,7 @@ export function createFlowTable(
 
   function allocate(): number {
     if (freeTop === 0 && bump === N) {
-      expire(now);
+      expire(clock[0]!);
       if (freeTop === 0) evictOne();
     }
     const f = freeTop > 0 ? freeStack[--freeTop]! : bump++;
@@ -418,7 +421,7 @@ export function createFlowTable(
   function add(p: DecodedPacket): void {
     const proto = p.proto;
     const ts = p.tsUs;
-    if (ts > now) now = ts;
+    if (ts > clock[0]!) clock[0] = ts;
     let kpSrc = p.sport;
     let kpDst = p.dport;
     if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) {
