@@ -84,7 +84,7 @@ async function replay(file: string, detect: boolean, decodeWorker: boolean, deco
 }
 
 describe('decode worker', () => {
-  const tunings: (DecodeRingTuning | undefined)[] = [undefined, { slotBytes: 4096, slots: 2 }, { slotBytes: 5000, slots: 3 }];
+  const tunings: (DecodeRingTuning | undefined)[] = [undefined, { slotBytes: 4096, slots: 2 }, { slotBytes: 5000, slots: 3 }, { slotBytes: 4096, slots: 9 }];
   it('gives the single-thread records, counters and summaries for every capture and chunk size', async () => {
     for (const file of files) {
       for (const detect of [true, false]) {

@@ -8,7 +8,7 @@ import { closeSync, existsSync, fstatSync, openSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { FileReadTuning, PacketSink, ReadOptions, ReadSummary } from '../capture/source.js';
-import { CTRL_ABORT, CTRL_PRODUCED, CTRL_RELEASED, readDescriptor, type ChunkMessage } from './decode-descriptor.js';
+import { CTRL_ABORT, CTRL_PRODUCED, CTRL_RELEASED, CTRL_WAKE_AT, CTRL_WORDS, readDescriptor, type ChunkMessage } from './decode-descriptor.js';
 import { createDecodedPacket, type DecodedPacket } from './packet.js';
 
 /** Takes packets decoded on the worker, in file order. */
@@ -28,7 +28,7 @@ export interface DecodedPacketSink {
 export const DECODE_WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
 export const DEFAULT_DECODE_SLOT_BYTES = 1024 * 1024;
-export const DEFAULT_DECODE_SLOTS = 8;
+export const DEFAULT_DECODE_SLOTS = 16;
 
 export type DecodeRingTuning = Pick<FileReadTuning, 'slotBytes' | 'slots'>;
 
@@ -83,7 +83,7 @@ export async function walkFileDecoding(
 ): Promise<ReadSummary> {
   const slots = Math.max(2, tuning.slots ?? DEFAULT_DECODE_SLOTS);
   const slotBytes = Math.max(4096, tuning.slotBytes ?? DEFAULT_DECODE_SLOT_BYTES);
-  const ctrlSab = new SharedArrayBuffer(3 * 4);
+  const ctrlSab = new SharedArrayBuffer(CTRL_WORDS * 4);
   const ctrl = new Int32Array(ctrlSab);
   const fd = openSync(path, 'r');
   const { port1, port2 } = new MessageChannel();
@@ -140,8 +140,12 @@ export async function walkFileDecoding(
         }
       }
       if (c.skipped !== null) for (let r = 0; r < c.skipped.length; r++) if (c.skipped[r]! > 0) sink.skipped(r, c.skipped[r]!);
-      Atomics.add(ctrl, CTRL_RELEASED, 1);
-      Atomics.notify(ctrl, CTRL_RELEASED);
+      const released = Atomics.add(ctrl, CTRL_RELEASED, 1) + 1;
+      const wakeAt = Atomics.load(ctrl, CTRL_WAKE_AT);
+      if (wakeAt !== 0 && released >= wakeAt) {
+        Atomics.store(ctrl, CTRL_WAKE_AT, 0);
+        Atomics.notify(ctrl, CTRL_RELEASED);
+      }
       if (onProgress !== undefined) onProgress(c.consumed, total);
       if (c.end) {
         const summary: ReadSummary = { packets: c.packets, bytes: c.consumed, format };

@@ -14,7 +14,7 @@ import type { RecordWalker } from '../capture/file-chunks.js';
 import { createPcapWalker } from '../capture/pcap-file.js';
 import { createPcapngWalker } from '../capture/pcapng-file.js';
 import type { PacketSink } from '../capture/source.js';
-import { CTRL_ABORT, CTRL_PRODUCED, CTRL_RELEASED, DESC_WORDS, writeDescriptor, type ChunkMessage } from './decode-descriptor.js';
+import { CTRL_ABORT, CTRL_PRODUCED, CTRL_RELEASED, CTRL_WAKE_AT, DESC_WORDS, writeDescriptor, type ChunkMessage } from './decode-descriptor.js';
 import { decodePacket } from './decode-packet.js';
 import { createDecodedPacket, MAX_TS_US, SKIP_REASONS, Skip } from './packet.js';
 
@@ -83,12 +83,7 @@ function run(input: WorkerInput): void {
   parentPort?.postMessage('ready');
   for (;;) {
     // Wait until the main thread has released the chunk that last used this slot.
-    for (;;) {
-      const released = Atomics.load(ctrl, CTRL_RELEASED);
-      if (Atomics.load(ctrl, CTRL_ABORT) !== 0) return;
-      if (released > k - slots) break;
-      Atomics.wait(ctrl, CTRL_RELEASED, released, 1000);
-    }
+    if (!awaitReleased(k - slots)) return;
     const buf = bufs[slot]!;
     chunkBuf = buf;
     desc = descs[slot]!;
@@ -131,12 +126,7 @@ function run(input: WorkerInput): void {
     // Carry the cut record into the next slot (grown when one record is larger than a slot), once the
     // main thread has released that slot; the chunk just posted is only read from.
     const next = (slot + 1) % slots;
-    for (;;) {
-      const released = Atomics.load(ctrl, CTRL_RELEASED);
-      if (Atomics.load(ctrl, CTRL_ABORT) !== 0) return;
-      if (released > k + 1 - slots) break;
-      Atomics.wait(ctrl, CTRL_RELEASED, released, 1000);
-    }
+    if (!awaitReleased(k + 1 - slots)) return;
     const need = Math.max(walker.need, rest + 1);
     if (need > bufs[next]!.length) {
       data[next] = new SharedArrayBuffer(Math.max(need, bufs[next]!.length * 2));
@@ -147,6 +137,29 @@ function run(input: WorkerInput): void {
     base += pos;
     slot = next;
     k++;
+  }
+
+  /**
+   * Returns once RELEASED > `above` (false when the main thread aborted). When it must sleep, it sleeps
+   * until half the ring is free, not one slot: the main thread then has that many chunks to work through
+   * and wakes this thread once per half ring instead of once per chunk (see CTRL_WAKE_AT).
+   */
+  function awaitReleased(above: number): boolean {
+    for (;;) {
+      if (Atomics.load(ctrl, CTRL_ABORT) !== 0) return false;
+      let released = Atomics.load(ctrl, CTRL_RELEASED);
+      if (released > above) return true;
+      const target = above + Math.max(1, slots >> 1);
+      Atomics.store(ctrl, CTRL_WAKE_AT, target);
+      // Sequentially consistent: either the main thread's next release sees WAKE_AT (and wakes us), or
+      // this load sees its release (and the wait below returns at once, the value having changed).
+      released = Atomics.load(ctrl, CTRL_RELEASED);
+      if (released >= target) {
+        Atomics.store(ctrl, CTRL_WAKE_AT, 0);
+        continue;
+      }
+      Atomics.wait(ctrl, CTRL_RELEASED, released, 1000);
+    }
   }
 
   function post(msg: ChunkMessage): void {
