@@ -16,7 +16,7 @@ import { packetFor, recordFlows, type RecordedFlow, type RecordedPacket } from '
 const SEED = Number(process.env.SM_FUZZ_SEED ?? 0x5eed0d37);
 const CASES = Number(process.env.SM_FUZZ_CASES ?? 20000);
 const FILES = ['detect-http.pcap', 'detect-tls.pcap', 'detect-db.pcap', 'detect-ssh-udp.pcap', 'small-office.pcap', 'udp-metrics.pcap',
-  'detect-msg.pcap', 'detect-dir.pcap'];
+  'detect-msg.pcap', 'detect-dir.pcap', 'detect-krb.pcap'];
 const MAX_FLOWS = 64;
 
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(v));

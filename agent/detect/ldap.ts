@@ -2,10 +2,16 @@
 // …) and, after a StartTLS request, the server's ExtendedResponse. Only labels are kept: the protocol
 // version of a BindRequest, the kind of bind (anonymous / simple with a password / the SASL mechanism
 // name); never the DN, the password or SASL credentials (their bytes are skipped by length, not read).
+// After a GSSAPI / GSS-SPNEGO bind, the client's next message says whether a SASL security layer is on:
+// plain LDAP (none), or a length-prefixed Kerberos wrap token whose Sealed flag says confidentiality.
 // LDAPMessage, BindRequest, ExtendedRequest: https://www.rfc-editor.org/rfc/rfc4511#section-4.1.1
 // Anonymous / unauthenticated simple binds: https://www.rfc-editor.org/rfc/rfc4513#section-5.1
 // StartTLS: https://www.rfc-editor.org/rfc/rfc4511#section-4.14 ; SASL names: rfc4422 §3.1
 // BER: ITU-T X.690 §8.1 (tag, length in short or long form).
+// SASL security layer: https://www.rfc-editor.org/rfc/rfc4422#section-3.7 (4-octet length, then the
+// buffer), GSSAPI: https://www.rfc-editor.org/rfc/rfc4752#section-3.3 ; the Kerberos wrap token's
+// header (TOK_ID 05 04, Flags, Filler FF): https://www.rfc-editor.org/rfc/rfc4121#section-4.2.6.2
+import { u32be } from '../../common/bytes.js';
 import { App, Auth, Enc, Mode, detailsOf, finish, type DetectState } from './state.js';
 import { tlsStart } from './tls.js';
 import { ascii, startsWith } from './text.js';
@@ -36,12 +42,22 @@ const OID_STARTTLS = '1.3.6.1.4.1.1466.20037';
 const RESULT_SUCCESS = 0;
 /** SASL mechanism names are at most 20 characters of A-Z 0-9 - _ (RFC 4422 §3.1). */
 const MAX_SASL_NAME = 20;
+const SASL_BUFFER_LEN = 4;
+const WRAP_TOK_ID_0 = 0x05;
+const WRAP_TOK_ID_1 = 0x04;
+const WRAP_FLAGS = 2;
+const WRAP_FILLER = 3;
+const WRAP_FILLER_BYTE = 0xff;
+const WRAP_FLAG_SEALED = 0x02;
+const WRAP_HEADER = 16;
 
 // Flow flags while in Mode.ldap.
 const F_STARTTLS_ASKED = 1;
 const F_BIND_SEEN = 2;
+/** A GSSAPI / GSS-SPNEGO bind: a security layer may wrap everything after it. */
+const F_SASL_LAYER = 4;
 
-/** End of the LDAPMessage ldapOp() last accepted. */
+/** End of the LDAPMessage ldapOp() last accepted (as its length says: it may lie past the packet). */
 let msgEndAt = 0;
 
 
@@ -52,29 +68,34 @@ function contentLen(): number {
 
 /**
  * Offset of the protocolOp of the LDAPMessage at buf[off..end), or -1. The whole message must be in
- * the packet (clients send their first request in one segment) and the messageID a 1–4 byte INTEGER.
+ * the packet (clients send their first request in one segment), unless `partial`, and the messageID a
+ * 1–4 byte INTEGER.
  */
-function ldapOp(buf: Uint8Array, off: number, end: number): number {
+function ldapOp(buf: Uint8Array, off: number, end: number, partial = false): number {
   if (!berHeader(buf, off, end, TAG_SEQUENCE)) return -1;
   const msgEnd = tl[0]! + tl[1]!;
-  if (tl[1]! < 5 || msgEnd > end) return -1;
-  if (!berHeader(buf, tl[0]!, msgEnd, TAG_INTEGER) || tl[1]! < 1 || tl[1]! > 4) return -1;
+  if (tl[1]! < 5 || (msgEnd > end && !partial)) return -1;
+  const lim = msgEnd > end ? end : msgEnd;
+  if (!berHeader(buf, tl[0]!, lim, TAG_INTEGER) || tl[1]! < 1 || tl[1]! > 4) return -1;
   const op = tl[0]! + tl[1]!;
   msgEndAt = msgEnd;
-  return op + 2 <= msgEnd ? op : -1;
+  return op + 2 <= lim ? op : -1;
 }
 
 /** The protocolOp offset when buf[off..end) starts with a client's LDAP request, else -1. */
 export function ldapRequestOp(buf: Uint8Array, off: number, end: number): number {
-  const op = ldapOp(buf, off, end);
+  const op = ldapOp(buf, off, end, true);
   if (op < 0) return -1;
   const msgEnd = msgEndAt;
   const tag = buf[op]!;
+  // Only a BindRequest may continue past this segment: a Kerberos ticket in SASL credentials (an
+  // Active Directory one with its PAC is often 2–6 KB) does not fit one; what we read precedes it.
+  if (msgEnd > end && tag !== OP_BIND_REQUEST) return -1;
   switch (tag) {
     case OP_BIND_REQUEST: {
       // version INTEGER (1..127), name LDAPDN, then simple [0] or sasl [3]
-      if (!berHeader(buf, op, msgEnd, tag) || tl[0]! + tl[1]! > msgEnd) return -1;
-      const bEnd = tl[0]! + tl[1]!;
+      if (!berHeader(buf, op, msgEnd > end ? end : msgEnd, tag) || tl[0]! + tl[1]! > msgEnd) return -1;
+      const bEnd = Math.min(tl[0]! + tl[1]!, end);
       if (!berHeader(buf, tl[0]!, bEnd, TAG_INTEGER) || tl[1] !== 1) return -1;
       const v = buf[tl[0]!]!;
       if (v < 1 || v > 3) return -1;
@@ -105,10 +126,28 @@ export function ldapStart(s: DetectState, f: number, buf: Uint8Array, op: number
   ldapRequest(s, f, buf, op, end);
 }
 
-/** Later client packets: a bind or StartTLS after a search or a refused StartTLS. */
+/**
+ * Later client packets: a bind or StartTLS after a search or a refused StartTLS; after a GSSAPI bind,
+ * the first message that is not a bind step.
+ */
 export function ldapClientPacket(s: DetectState, f: number, buf: Uint8Array, off: number, end: number): void {
   const op = ldapRequestOp(buf, off, end);
-  if (op >= 0) ldapRequest(s, f, buf, op, end);
+  const layer = (s.flags[f]! & F_SASL_LAYER) !== 0;
+  if (op >= 0) {
+    if (layer && buf[op] !== OP_BIND_REQUEST) finish(s, f); // plain LDAP after the bind: no security layer
+    else ldapRequest(s, f, buf, op, end);
+  } else if (layer) {
+    saslWrapped(s, f, buf, off, end);
+  }
+}
+
+/** A SASL buffer holding a Kerberos wrap token: `app` encryption when it is sealed, else integrity only. */
+function saslWrapped(s: DetectState, f: number, buf: Uint8Array, off: number, end: number): void {
+  if (end - off < SASL_BUFFER_LEN + WRAP_HEADER || u32be(buf, off) < WRAP_HEADER) return;
+  const t = off + SASL_BUFFER_LEN;
+  if (buf[t] !== WRAP_TOK_ID_0 || buf[t + 1] !== WRAP_TOK_ID_1 || buf[t + WRAP_FILLER] !== WRAP_FILLER_BYTE) return;
+  s.enc[f] = (buf[t + WRAP_FLAGS]! & WRAP_FLAG_SEALED) !== 0 ? Enc.app : Enc.none;
+  finish(s, f);
 }
 
 function ldapRequest(s: DetectState, f: number, buf: Uint8Array, op: number, end: number): void {
@@ -154,11 +193,13 @@ function bindRequest(s: DetectState, f: number, buf: Uint8Array, op: number, end
     const name = n > 0 && n <= MAX_SASL_NAME && m + n <= bEnd && saslNameChars(buf, m, m + n) ? ascii(buf, m, m + n, MAX_SASL_NAME) : 'other';
     det.auth_mech = name;
     s.auth[f] = saslAuth(name);
+    if (name === 'GSSAPI' || name === 'GSS-SPNEGO') s.flags[f] |= F_SASL_LAYER;
   } else {
     s.auth[f] = Auth.unknown;
   }
-  // A bind inside a cleartext connection is all we wanted; wait only for a StartTLS answer.
-  if ((s.flags[f]! & F_STARTTLS_ASKED) === 0) finish(s, f);
+  // A bind inside a cleartext connection is all we wanted; wait only for a StartTLS answer, or for
+  // what follows a bind that may have set up a security layer.
+  if ((s.flags[f]! & (F_STARTTLS_ASKED | F_SASL_LAYER)) === 0) finish(s, f);
 }
 
 function saslNameChars(buf: Uint8Array, from: number, to: number): boolean {
