@@ -3,7 +3,7 @@
 // https://www.iana.org/assignments/service-names-port-numbers/
 const TCP_PORTS: Record<number, string> = {
   20: 'ftp-data', 21: 'ftp', 22: 'ssh', 23: 'telnet', 25: 'smtp', 53: 'dns', 80: 'http', 88: 'kerberos',
-  110: 'pop3', 111: 'rpcbind', 135: 'msrpc', 139: 'netbios-ssn', 143: 'imap', 179: 'bgp', 389: 'ldap',
+  110: 'pop3', 111: 'rpcbind', 135: 'msrpc', 139: 'netbios-ssn', 143: 'imap', 179: 'bgp', 389: 'ldap', 464: 'kpasswd',
   443: 'tls', 445: 'smb', 465: 'smtps', 587: 'smtp', 636: 'ldaps', 853: 'dns-over-tls', 873: 'rsync',
   993: 'imaps', 995: 'pop3s', 1433: 'mssql', 1521: 'oracle', 1883: 'mqtt', 2003: 'graphite', 2049: 'nfs',
   2181: 'zookeeper', 2375: 'docker', 2376: 'docker-tls', 2379: 'etcd', 3000: 'http', 3306: 'mysql',
@@ -17,8 +17,8 @@ const TCP_PORTS: Record<number, string> = {
 };
 
 const UDP_PORTS: Record<number, string> = {
-  53: 'dns', 67: 'dhcp', 68: 'dhcp', 69: 'tftp', 123: 'ntp', 137: 'netbios-ns', 138: 'netbios-dgm',
-  161: 'snmp', 162: 'snmp-trap', 443: 'quic', 500: 'ike', 514: 'syslog', 546: 'dhcpv6', 547: 'dhcpv6',
+  53: 'dns', 67: 'dhcp', 68: 'dhcp', 69: 'tftp', 88: 'kerberos', 123: 'ntp', 137: 'netbios-ns', 138: 'netbios-dgm',
+  161: 'snmp', 162: 'snmp-trap', 443: 'quic', 464: 'kpasswd', 500: 'ike', 514: 'syslog', 546: 'dhcpv6', 547: 'dhcpv6',
   1812: 'radius', 1813: 'radius', 3478: 'stun', 4500: 'ike', 4789: 'vxlan', 5353: 'mdns', 5355: 'llmnr',
   8125: 'statsd', 8126: 'statsd', 11211: 'memcached', 51820: 'wireguard',
 };
