@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { FlowRecord } from './flow-record.js';
+import { FLOW_RECORD_OPTIONAL_FIELDS, type FlowRecord } from './flow-record.js';
 import { FlowRecordSchema } from './flow-record-schema.js';
-import { TEMPLATE_KEYS, flowRecordToJson } from './flow-json.js';
+import { LABEL_KEYS, TEMPLATE_KEYS, flowRecordToJson } from './flow-json.js';
 
 const base: FlowRecord = {
   proto: 'tcp', src: '10.0.0.2', sport: 40000, dst: 'fd00::10', dport: 443,
@@ -32,5 +32,32 @@ describe('flowRecordToJson', () => {
   it('leaves out undefined optional fields and keys the schema does not know', () => {
     const r = { ...base, app: undefined, not_in_schema: 'x' } as unknown as FlowRecord;
     expect(JSON.parse(flowRecordToJson(r))).toEqual(base);
+  });
+
+  it('names every optional schema field in LABEL_KEYS (else records take the slower generic path)', () => {
+    expect([...LABEL_KEYS].sort()).toEqual([...FLOW_RECORD_OPTIONAL_FIELDS].sort());
+  });
+
+  // The bytes, not just the parsed value: JSON.stringify of the same fields in template then LABEL_KEYS
+  // order. Covers the fragment cache: values repeated in every field (a fragment must never be reused
+  // for another field), equal strings made separately, and values sharing a cache slot (same length
+  // and first character) that must not be taken for each other.
+  it('writes exactly what JSON.stringify writes, optional fields in LABEL_KEYS order whatever the record order', () => {
+    const values = [
+      'http', 'http', 'tls', 'ab', 'ac', 'ab', 'x'.repeat(40), 'a"b', 'back\\slash', 'line\nbreak', '\u0000\u001f',
+      'ünïcødé ✓', '\ud800', '</script>', '', 'http', ['ht', 'tp'].join(''), 'ac', '', 'tls',
+    ];
+    const numeric = new Set(['jwt_lifetime_s']);
+    for (let round = 0; round < values.length * 2; round++) {
+      const ordered: Record<string, unknown> = { ...base };
+      LABEL_KEYS.forEach((k, i) => {
+        const pick = (round + (round % 3 === 0 ? 0 : i)) % (values.length + 1);
+        ordered[k] = numeric.has(k) ? round * 1.5 : pick === values.length ? undefined : values[pick];
+      });
+      const want = JSON.stringify(ordered);
+      expect(flowRecordToJson(ordered as FlowRecord)).toBe(want);
+      const reversed = Object.fromEntries(Object.entries(ordered).reverse()) as FlowRecord;
+      expect(flowRecordToJson(reversed)).toBe(want);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LABEL_KEYS } from '../../common/flow-json.js';
 import type { FlowRecord } from '../../common/flow-record.js';
 import { createDecodedPacket, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet.js';
 import { createDetector, MAX_CALLS_PER_FLOW, MAX_PROBES_PER_DIRECTION } from './detector.js';
@@ -111,7 +112,7 @@ describe('DNS: the answer is read only when someone wants names', () => {
 });
 
 describe('details', () => {
-  it('copyDetails writes every detail field, in DETAIL_KEYS order, and only defined ones', () => {
+  it('copyDetails writes every detail field, in DETAIL_KEYS order, undefined ones too', () => {
     const s = createDetectState(1);
     const x = detailsOf(s, 0);
     expect(Object.keys(x)).toEqual([...DETAIL_KEYS]);
@@ -119,8 +120,27 @@ describe('details', () => {
     const rec = {} as FlowRecord;
     copyDetails(x, rec);
     expect(Object.keys(rec)).toEqual([...DETAIL_KEYS]);
-    const empty = {} as FlowRecord;
-    copyDetails(detailsOf(createDetectState(1), 0), empty);
-    expect(empty).toEqual({});
+    expect(rec).toEqual(x);
+    for (const none of [detailsOf(createDetectState(1), 0), undefined]) {
+      const empty = {} as FlowRecord;
+      copyDetails(none, empty);
+      expect(Object.keys(empty)).toEqual([...DETAIL_KEYS]);
+      expect(Object.values(empty).every((v) => v === undefined)).toBe(true);
+    }
+  });
+
+  it('label() gives every record the same keys, in flow-json LABEL_KEYS order (one hidden class)', () => {
+    expect(LABEL_KEYS.slice(4)).toEqual([...DETAIL_KEYS]);
+    const d = createDetector({ maxFlows: 4 });
+    d.open(0, IPPROTO_TCP, 40000, 5432); // port guess
+    d.open(1, IPPROTO_TCP, 40000, 40001); // unknown
+    d.open(2, IPPROTO_ICMP, 8, 0);
+    d.open(3, IPPROTO_UDP, 40000, 53);
+    // A DNS query: id, flags RD, one question (example.com, A, IN).
+    const q = udp('\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01');
+    d.payload(3, true, q.buf, 0, q.payloadLen, q);
+    const recs = [0, 1, 2, 3].map((f) => labels(d, f));
+    expect(recs[3]).toMatchObject({ app: 'dns', dns_query: 'example.com', dns_qtype: 'A' });
+    for (const r of recs) expect(Object.keys(r)).toEqual([...LABEL_KEYS]);
   });
 });

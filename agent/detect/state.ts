@@ -53,7 +53,10 @@ export const Mode = {
   kafka: 31,
 } as const;
 
-/** The detail fields, in the order they are written into records (one order: records share shapes). */
+/**
+ * The detail fields, in the order they are written into records (one order: records share shapes); the
+ * same as common/flow-json.ts LABEL_KEYS after app, app_guess, auth, encryption (detector.test.ts).
+ */
 export const DETAIL_KEYS = [
   'tls_version', 'sni', 'alpn', 'ja4', 'tls_client_cert', 'http_method', 'http_host', 'http_path_class',
   'user_agent_family', 'jwt_alg', 'jwt_lifetime_s', 'ssh_client', 'ssh_server', 'dns_query', 'dns_qtype',
@@ -99,16 +102,20 @@ export function createDetectState(n: number): DetectState {
 export function detailsOf(s: DetectState, f: number): Details {
   let d = s.details[f];
   if (d === undefined) {
-    d = {
-      tls_version: undefined, sni: undefined, alpn: undefined, ja4: undefined, tls_client_cert: undefined,
-      http_method: undefined, http_host: undefined, http_path_class: undefined, user_agent_family: undefined,
-      jwt_alg: undefined, jwt_lifetime_s: undefined, ssh_client: undefined, ssh_server: undefined, dns_query: undefined,
-      dns_qtype: undefined, pg_auth: undefined, mysql_auth_plugin: undefined, snmp_version: undefined,
-      app_version: undefined, auth_mech: undefined,
-    };
+    d = emptyDetails();
     s.details[f] = d;
   }
   return d;
+}
+
+function emptyDetails(): Details {
+  return {
+    tls_version: undefined, sni: undefined, alpn: undefined, ja4: undefined, tls_client_cert: undefined,
+    http_method: undefined, http_host: undefined, http_path_class: undefined, user_agent_family: undefined,
+    jwt_alg: undefined, jwt_lifetime_s: undefined, ssh_client: undefined, ssh_server: undefined, dns_query: undefined,
+    dns_qtype: undefined, pg_auth: undefined, mysql_auth_plugin: undefined, snmp_version: undefined,
+    app_version: undefined, auth_mech: undefined,
+  };
 }
 
 /** Both directions have nothing more to say: stop. */
@@ -118,26 +125,38 @@ export function finish(s: DetectState, f: number): void {
   s.dirDone[f * 2 + 1] = 1;
 }
 
-/** Adds the defined details to a record, always in DETAIL_KEYS order (records then share shapes). */
-export function copyDetails(x: Details, rec: FlowRecord): void {
-  if (x.tls_version !== undefined) rec.tls_version = x.tls_version;
-  if (x.sni !== undefined) rec.sni = x.sni;
-  if (x.alpn !== undefined) rec.alpn = x.alpn;
-  if (x.ja4 !== undefined) rec.ja4 = x.ja4;
-  if (x.tls_client_cert !== undefined) rec.tls_client_cert = x.tls_client_cert;
-  if (x.http_method !== undefined) rec.http_method = x.http_method;
-  if (x.http_host !== undefined) rec.http_host = x.http_host;
-  if (x.http_path_class !== undefined) rec.http_path_class = x.http_path_class;
-  if (x.user_agent_family !== undefined) rec.user_agent_family = x.user_agent_family;
-  if (x.jwt_alg !== undefined) rec.jwt_alg = x.jwt_alg;
-  if (x.jwt_lifetime_s !== undefined) rec.jwt_lifetime_s = x.jwt_lifetime_s;
-  if (x.ssh_client !== undefined) rec.ssh_client = x.ssh_client;
-  if (x.ssh_server !== undefined) rec.ssh_server = x.ssh_server;
-  if (x.dns_query !== undefined) rec.dns_query = x.dns_query;
-  if (x.dns_qtype !== undefined) rec.dns_qtype = x.dns_qtype;
-  if (x.pg_auth !== undefined) rec.pg_auth = x.pg_auth;
-  if (x.mysql_auth_plugin !== undefined) rec.mysql_auth_plugin = x.mysql_auth_plugin;
-  if (x.snmp_version !== undefined) rec.snmp_version = x.snmp_version;
-  if (x.app_version !== undefined) rec.app_version = x.app_version;
-  if (x.auth_mech !== undefined) rec.auth_mech = x.auth_mech;
+/**
+ * No details: what copyDetails() writes for a flow without. Not frozen: it keeps the hidden class of
+ * detailsOf()'s objects, so copyDetails() reads one shape. Never written to.
+ */
+const NO_DETAILS: Readonly<Details> = emptyDetails();
+
+/**
+ * Adds every detail field to a record, in DETAIL_KEYS order, undefined ones too (`x` undefined: all
+ * of them undefined): with label()'s app, app_guess, auth and encryption, every labelled record then
+ * has the same keys in the same order, one V8 hidden class, which is what keeps common/flow-json.ts's
+ * reads monomorphic. JSON output leaves undefined fields out.
+ */
+export function copyDetails(x: Details | undefined, rec: FlowRecord): void {
+  const d = x ?? NO_DETAILS;
+  rec.tls_version = d.tls_version;
+  rec.sni = d.sni;
+  rec.alpn = d.alpn;
+  rec.ja4 = d.ja4;
+  rec.tls_client_cert = d.tls_client_cert;
+  rec.http_method = d.http_method;
+  rec.http_host = d.http_host;
+  rec.http_path_class = d.http_path_class;
+  rec.user_agent_family = d.user_agent_family;
+  rec.jwt_alg = d.jwt_alg;
+  rec.jwt_lifetime_s = d.jwt_lifetime_s;
+  rec.ssh_client = d.ssh_client;
+  rec.ssh_server = d.ssh_server;
+  rec.dns_query = d.dns_query;
+  rec.dns_qtype = d.dns_qtype;
+  rec.pg_auth = d.pg_auth;
+  rec.mysql_auth_plugin = d.mysql_auth_plugin;
+  rec.snmp_version = d.snmp_version;
+  rec.app_version = d.app_version;
+  rec.auth_mech = d.auth_mech;
 }
