@@ -194,4 +194,47 @@ describe('batcher', () => {
     expect(makeBatchId('h'.repeat(128), RUN, 123_456_789).length).toBeLessThanOrEqual(128);
     spool.close();
   });
+
+  it('compresses off the calling thread when asked: the same spool files, written in seal order once flushed', async () => {
+    const many = Array.from({ length: 4500 }, (_, i) => records[i % records.length]!);
+    const write = async (offThread: boolean) => {
+      const spool = freshSpool();
+      const sealedNames: string[] = [];
+      const b = createBatcher(spool, { agent: 'a', runId: RUN, maxRecords: 2100, now: () => 1_700_000_000_000, compressOffThread: offThread }, (e) => sealedNames.push(e.name));
+      for (const r of many) b.add(r); // two full batches sealed on the way, each of two members
+      b.addName('192.0.2.20', 'files.office.example', 1_700_000_000_000_000);
+      b.seal();
+      if (offThread) expect(b.sealing).toBeGreaterThan(0); // still compressing: not in the spool yet
+      await b.flush();
+      expect(b.sealing).toBe(0);
+      expect(b.sealed).toEqual({ batches: 3, records: 4500, names: 1 });
+      const files = await Promise.all(spool.entries().map((e) => spool.read(e)));
+      spool.close();
+      return { names: sealedNames, files: files.map((f) => f!.toString('base64')) };
+    };
+    const sync = await write(false);
+    const off = await write(true);
+    expect(off.names).toEqual(sync.names);
+    expect(off.files).toEqual(sync.files); // gzip at the same level is deterministic
+  });
+
+  it('counts a batch it cannot write as lost off the calling thread too, and flush() reports what onLost threw', async () => {
+    const spool = freshSpool();
+    const lost: number[] = [];
+    const b = createBatcher(spool, { agent: 'a', runId: RUN, compressOffThread: true }, () => {}, (_err, n) => lost.push(n));
+    for (const r of records.slice(0, 5)) b.add(r);
+    b.seal();
+    spool.close(); // the write after close fails
+    await b.flush();
+    expect(lost).toEqual([5]);
+    expect(spool.counters.lostBatches).toBe(1);
+    const spool2 = freshSpool();
+    const b2 = createBatcher(spool2, { agent: 'a', runId: RUN, compressOffThread: true }); // default onLost throws
+    b2.add(records[0]!);
+    b2.seal();
+    spool2.close();
+    await expect(b2.flush()).rejects.toThrow(/after close/);
+    await b2.flush(); // reported once
+  });
 });
+

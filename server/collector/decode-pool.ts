@@ -47,7 +47,11 @@ function ownBuffer(body: Uint8Array): Uint8Array {
   return copy;
 }
 
-export function createDecodePool(size: number): DecodePool {
+/**
+ * `size` workers. They start at once (each warms up its decoder, 0.1–0.4 s, see decode-worker.ts), so the
+ * first batches do not wait for a worker to load and warm up; `lazy` starts each at its first job.
+ */
+export function createDecodePool(size: number, opts: { lazy?: boolean } = {}): DecodePool {
   const slots: (Slot | null)[] = new Array(size).fill(null);
   let nextId = 1;
   let closed = false;
@@ -83,6 +87,8 @@ export function createDecodePool(size: number): DecodePool {
     }
     return best!;
   }
+
+  if (opts.lazy !== true) for (let i = 0; i < size; i++) start(i);
 
   return {
     decode(body) {

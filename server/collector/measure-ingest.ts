@@ -3,9 +3,11 @@
 //   npm run build && node dist/server/collector/measure-ingest.js [batches=4]
 // It makes 50 000-record batches from the small-office capture's records (addresses, ports and times
 // varied, detection labels added as the agent will send them), then
-//  1. inserts them straight into the embedded store three ways: pre-built TSV Buffers through the
-//     connection's rawInsert (what the store does), the same TSV through chdb/connection's insert()
-//     (one JS string), and JSONEachRow objects through client.insert();
+//  1. inserts them straight into the embedded store four ways: pre-built TSV Buffers through the store
+//     (a file per chunk, `INSERT … FROM INFILE`: what the store does), the same Buffers through the
+//     connection's rawInsert (what it did before: the payload becomes part of the SQL text), the same
+//     TSV through chdb/connection's insert() (one JS string), and JSONEachRow objects through
+//     client.insert();
 //  2. POSTs them to a running collector over loopback HTTP (plain and gzip; one or two requests in
 //     flight), probing /healthz every 20 ms meanwhile.
 // Each step reports rows/s and the event loop's worst delay (perf_hooks.monitorEventLoopDelay, 10 ms
@@ -97,10 +99,23 @@ async function storePaths(batches: FlowRecord[][]): Promise<void> {
     let probe = loopProbe();
     t = performance.now();
     for (let i = 0; i < encoded.length; i++) await store.insertTsv('flows', FLOW_INSERT_COLUMNS, encoded[i]!, { dedupToken: `m:${i}` });
-    line('store.insertTsv (TSV Buffer → rawInsert)', rows, performance.now() - t, probe());
+    line('store.insertTsv (TSV file → FROM INFILE)', rows, performance.now() - t, probe());
+
+    const conn = createChdbConnection({ path: join(dir, 'clickhouse') });
+    // The same TSV Buffers through the connection's rawInsert.
+    probe = loopProbe();
+    t = performance.now();
+    for (let i = 0; i < encoded.length; i++) {
+      for (const [j, values] of encoded[i]!.entries()) {
+        await conn.chdb.rawInsert({
+          table: 'flows', columns: FLOW_INSERT_COLUMNS, values, format: 'TabSeparated',
+          settings: { async_insert: 0, date_time_input_format: 'best_effort', insert_deduplication_token: `raw:${i}:${j}` },
+        });
+      }
+    }
+    line('rawInsert (TSV Buffer inside the SQL text)', rows, performance.now() - t, probe());
 
     // The same TSV through chdb/connection's insert(): the body becomes one string.
-    const conn = createChdbConnection({ path: join(dir, 'clickhouse') });
     const client = createClient({ connection: conn as never, log: { level: ClickHouseLogLevel.OFF } });
     probe = loopProbe();
     t = performance.now();

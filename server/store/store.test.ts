@@ -1,6 +1,6 @@
 // The store on the real embedded engine (one chdb per test file, in a temp dir), plus the HTTP
 // transport against a port where nothing listens.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,6 +165,24 @@ describe('inserts', () => {
     await Promise.all(Array.from({ length: 5 }, () => store.insertTsv('flows', FLOW_INSERT_COLUMNS, chunks, { dedupToken: 'batch-B' })));
     expect(await count('flows', 'dedup-concurrent')).toBe(1);
     expect((await edgeSums('203.0.113.9')).flows).toBe(1);
+  });
+
+  it('keep a dedup token with quotes, backslashes and control characters whole (retries dropped, other tokens kept)', async () => {
+    const chunks = chunksOf([record({ src: '203.0.113.10' })], 'dedup-tricky');
+    const token = "agent/it's\\a\ttest\n\u0000'); DROP TABLE flows; --";
+    for (let i = 0; i < 2; i++) await store.insertTsv('flows', FLOW_INSERT_COLUMNS, chunks, { dedupToken: token });
+    // A token that differs only after the control character is another batch.
+    await store.insertTsv('flows', FLOW_INSERT_COLUMNS, chunks, { dedupToken: `${token}x` });
+    expect(await count('flows', 'dedup-tricky')).toBe(2);
+    expect((await edgeSums('203.0.113.10')).flows).toBe(2);
+  });
+
+  it('leave no chunk files behind, after a good insert and after one the engine refuses', async () => {
+    await store.insertTsv('flows', FLOW_INSERT_COLUMNS, chunksOf([record()], 'spill'));
+    const bad = new TextEncoder().encode('spill\tnot-a-time\n');
+    await expect(store.insertTsv('flows', FLOW_INSERT_COLUMNS, [bad])).rejects.toThrow(/store insert failed/);
+    expect(readdirSync(join(dataDir, 'insert-spill'))).toEqual([]);
+    expect(await count('flows', 'spill')).toBe(1);
   });
 
   it('take values only through parameters', async () => {
