@@ -2,44 +2,23 @@
 // programs (fixtures/make-detect-fixtures-dir.sh → fixtures/detect-dir.pcap), through the real CLI.
 // Expectations are what the capture was made to contain (fixtures/README.md "detect-dir.pcap"); the
 // protocol facts each expectation rests on are cross-checked with tshark's dissectors on the same file.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
+import { ROOT, cliFlows, runTool, tsharkFields } from './helpers/capture-cli.js';
 import type { FlowRecord } from '../common/flow-record.js';
 import { FlowRecordSchema } from '../common/flow-record-schema.js';
 import { createDecodedPacket } from '../agent/decode/packet.js';
 import { createDetector } from '../agent/detect/detector.js';
 import { createRng } from './helpers/fuzz-rng.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FILE = join(ROOT, 'fixtures', 'detect-dir.pcap');
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 
-function run(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-let cached: { text: string; recs: FlowRecord[] } | undefined;
-function flows(): { text: string; recs: FlowRecord[] } {
-  if (cached === undefined) {
-    if (!existsSync(CLI)) throw new Error(`${relative(ROOT, CLI)} is missing: run npm run build`);
-    const text = run(process.execPath, [CLI, 'flows', '--json', FILE]);
-    const recs = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as FlowRecord);
-    recs.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-    cached = { text, recs };
-  }
-  return cached;
-}
-
-/** tshark fields of the frames matching `filter`, one array per frame. */
-function tshark(filter: string, fields: string[]): string[][] {
-  return run('tshark', ['-n', '-r', FILE, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])])
-    .split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-}
+const run = runTool;
+const flows = cliFlows(FILE);
+/** tshark fields of the frames matching `filter`, one array per frame (fails loudly without tshark). */
+const tshark = tsharkFields(FILE);
 
 const KEYS = ['dport', 'app', 'app_guess', 'auth', 'encryption', 'app_version', 'auth_mech', 'tls_version'] as const;
 const pick = (r: FlowRecord) => Object.fromEntries(KEYS.map((k) => [k, r[k]]));

@@ -5,48 +5,26 @@
 // Kerberos-carrying message spans two segments, as one with an Active Directory ticket does anywhere.
 // Expectations are what the capture was made to contain (fixtures/README.md "detect-krb.pcap"); the
 // protocol facts each expectation rests on are cross-checked with tshark's dissectors on the same file.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
+import { ROOT, cliFlows, tsharkFields } from './helpers/capture-cli.js';
 import type { FlowRecord } from '../common/flow-record.js';
 import { FlowRecordSchema } from '../common/flow-record-schema.js';
 import { createDecodedPacket } from '../agent/decode/packet.js';
 import { createDetector } from '../agent/detect/detector.js';
 import { createRng } from './helpers/fuzz-rng.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FILE = join(ROOT, 'fixtures', 'detect-krb.pcap');
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const LDAP_PORTS = [389, 3890];
 const SMB_PORTS = [445, 4450];
 /** tshark dissects LDAP and SMB on their own ports only. */
 const DECODE = ['-d', 'tcp.port==3890,ldap', '-d', 'tcp.port==4450,nbss'];
 
-function run(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-let cached: { text: string; recs: FlowRecord[] } | undefined;
-function flows(): { text: string; recs: FlowRecord[] } {
-  if (cached === undefined) {
-    if (!existsSync(CLI)) throw new Error(`${relative(ROOT, CLI)} is missing: run npm run build`);
-    const text = run(process.execPath, [CLI, 'flows', '--json', FILE]);
-    const recs = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as FlowRecord);
-    recs.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-    cached = { text, recs };
-  }
-  return cached;
-}
-
+const flows = cliFlows(FILE);
 /** tshark fields of the frames matching `filter`, one array per frame (fails loudly without tshark). */
-function tshark(filter: string, fields: string[]): string[][] {
-  return run('tshark', ['-n', ...DECODE, '-r', FILE, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])])
-    .split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-}
+const tshark = tsharkFields(FILE, DECODE);
 
 /** The tcp.stream of each connection to one of `ports`, in the order the connections were opened. */
 function tcpStreams(ports: number[]): string[] {

@@ -4,11 +4,10 @@
 // flags, MAC lengths, AMQP mechanisms and Kafka api keys are also checked against tshark's dissectors
 // on the same file (NTS too). The Kafka flows are real clients (kcat, kafka-python) talking to a python listener
 // that never answers (there is no Kafka broker in Debian): only their first request is on the wire.
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CLI, ROOT, runTool } from './helpers/capture-cli.js';
 import type { FlowRecord } from '../common/flow-record.js';
 import { looksLikeAmqp091Header } from '../agent/detect/amqp.js';
 import { kafkaRequestApi } from '../agent/detect/kafka.js';
@@ -17,15 +16,11 @@ import { ntpVersion } from '../agent/detect/ntp.js';
 import { syslogFormat } from '../agent/detect/syslog.js';
 import { createRng } from './helpers/fuzz-rng.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FILE = join(ROOT, 'fixtures', 'detect-msg.pcap');
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 /** tshark maps 1883, 514, 123, 5672 and 9092 itself; these two listeners are on other ports. */
 const DECODE = ['-d', 'tcp.port==1884,mqtt', '-d', 'tcp.port==1514,syslog'];
 
-function run(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
-}
+const run = runTool;
 
 function flows(extra: string[] = []): FlowRecord[] {
   if (!existsSync(CLI)) throw new Error(`${relative(ROOT, CLI)} is missing: run npm run build`);
