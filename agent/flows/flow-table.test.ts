@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../common/flow-record.js';
+import { LABEL_KEYS, TEMPLATE_KEYS } from '../../common/flow-json.js';
 import { createDecodedPacket, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, type DecodedPacket } from '../decode/packet.js';
 import { createFlowTable, type FlowTableOptions } from './flow-table.js';
 
@@ -34,6 +35,18 @@ function table(opts: Partial<FlowTableOptions> = {}) {
 }
 
 const C = '10.0.0.2', S = '10.0.0.10';
+
+describe('flow table: record shape', () => {
+  it('builds every record with the template fields then every label key (undefined without an inspector)', () => {
+    const { t, out, send } = table();
+    send({ src: C, dst: S, sport: 40000, dport: 53, proto: IPPROTO_UDP, len: 30, t: 0 });
+    t.flush();
+    expect(out).toHaveLength(1);
+    expect(Object.keys(out[0]!)).toEqual([...TEMPLATE_KEYS, ...LABEL_KEYS]);
+    for (const k of LABEL_KEYS) expect(out[0]![k]).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(out[0]))).not.toHaveProperty('app');
+  });
+});
 
 describe('flow table: TCP', () => {
   it('turns a full connection into one SF record with the initiator, both directions and Zeek history', () => {
