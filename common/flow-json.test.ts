@@ -13,6 +13,7 @@ const base: FlowRecord = {
 describe('flowRecordToJson', () => {
   it('writes exactly the schema’s required fields in its template', () => {
     expect([...TEMPLATE_KEYS].sort()).toEqual([...(FlowRecordSchema.required ?? [])].sort());
+    expect(Object.keys(JSON.parse(flowRecordToJson(base)) as object)).toEqual([...TEMPLATE_KEYS]);
   });
 
   it('round-trips through JSON.parse, with every optional field and hostile strings escaped', () => {

@@ -143,6 +143,19 @@ function skipWs(b: Uint8Array, p: number): number {
 }
 
 /**
+ * Where the string whose contents start at s closes (the index of its '"'), or -1 when it holds
+ * anything this path leaves to the full one (an escape, a control byte, non-ASCII) or never closes.
+ */
+function plainStringEnd(b: Uint8Array, s: number, n: number): number {
+  for (let e = s; e < n; e++) {
+    const x = b[e]!;
+    if (x === QUOTE) return e;
+    if (x === BACKSLASH || x < 0x20 || x > 0x7e) return -1;
+  }
+  return -1;
+}
+
+/**
  * The end of the JSON value starting at p, or -1. Not a validator: it only finds where the value
  * ends (strings with their escapes, nesting); what it skips is parsed by JSON.parse later.
  */
@@ -346,14 +359,8 @@ export function createFastDecoder(
       for (;;) {
         if (buf[p] !== QUOTE) return null;
         const ks = p + 1;
-        let ke = ks;
-        while (ke < n) {
-          const x = buf[ke]!;
-          if (x === QUOTE) break;
-          if (x === BACKSLASH || x < 0x20 || x > 0x7e) return null;
-          ke++;
-        }
-        if (ke >= n) return null;
+        const ke = plainStringEnd(buf, ks, n);
+        if (ke < 0) return null;
         p = skipWs(buf, ke + 1);
         if (buf[p] !== COLON) return null;
         p = skipWs(buf, p + 1);
@@ -398,14 +405,8 @@ export function createFastDecoder(
           } else {
             if (buf[p] !== QUOTE) return null;
             const s = p + 1;
-            let e = s;
-            while (e < n) {
-              const x = buf[e]!;
-              if (x === QUOTE) break;
-              if (x === BACKSLASH || x < 0x20 || x > 0x7e) return null;
-              e++;
-            }
-            if (e >= n) return null;
+            const e = plainStringEnd(buf, s, n);
+            if (e < 0) return null;
             if (type === T_ENUM) {
               const options = enumOptions[ci]!;
               let ok = false;
