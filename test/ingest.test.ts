@@ -182,6 +182,20 @@ describe('POST /api/v1/ingest', () => {
     expect(await snapshot()).toEqual(mid);
   });
 
+  it('answers as a duplicate a batch that a collector hashing another encoding stored (retry across an upgrade)', async () => {
+    // What a collector before the Native encoding wrote: a bare SHA-256 of its TabSeparated chunks.
+    await t.app.store.command(
+      "INSERT INTO ingest_batches (batch_id, agent, sent_at, records, content_hash) VALUES ('from-tsv-era', 'office-laptop', now64(3), 5, {h:String})",
+      { h: 'ab'.repeat(32) },
+      { async_insert: 0 },
+    );
+    const before = await snapshot();
+    const res = await post(batch('from-tsv-era', records.slice(0, 5)));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ accepted: 0, duplicate: true });
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('stores a batch sent five times at once exactly once', async () => {
     const before = await snapshot();
     const b = batch('concurrent-1', records.slice(0, 6));

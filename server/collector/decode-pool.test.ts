@@ -1,5 +1,6 @@
 // The pool runs decodeIngestBody in real worker threads (from these TypeScript sources via tsx).
 import { afterAll, describe, expect, it } from 'vitest';
+import { readNativeBlock } from '../../test/helpers/native-reader.js';
 import { createDecodePool } from './decode-pool.js';
 
 const record = {
@@ -21,7 +22,7 @@ describe('decode pool', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.batch.records).toBe(50);
-    expect(Buffer.from(r.batch.chunks[0]!).toString('utf8').split('\n')).toHaveLength(51);
+    expect(readNativeBlock(r.batch.chunks[0]!).rows).toBe(50);
     // Transferred, not copied: the caller's buffer is detached.
     expect(b.buffer.byteLength).toBe(0);
   });

@@ -1,4 +1,4 @@
-// Worker thread: request bodies in, validated batches with TSV chunks out (see decode-pool.ts).
+// Worker thread: request bodies in, validated batches with encoded chunks out (see decode-pool.ts).
 // NOTE: message shapes — in: { id: number, body: Uint8Array } (body's buffer transferred);
 // out: { id, result: DecodeResult } with every chunk's ArrayBuffer (flows and names) in the transfer list.
 import { parentPort } from 'node:worker_threads';

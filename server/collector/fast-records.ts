@@ -1,11 +1,11 @@
 // The fast path of decodeIngestBody (ingest-batch.ts): the body's `records` array goes from JSON bytes
-// straight to the TabSeparated bytes of encodeFlowsTsv, without JSON.parse building 50 000 objects and
+// straight to the Native blocks of encodeFlowsNative, without JSON.parse building 50 000 objects and
 // without the schema walk over them. On the 2 M-packet capture (101 159 records, 48 MB of JSON) the
 // full path costs ~1 CPU s in the worker plus the garbage collector's share; this one a fraction of it.
 //
 // NOTE: it is an optimisation only, never a second validator with its own opinions. It accepts a
 // record only when it is sure the full path would (same schema rules, read from FlowRecordSchema
-// itself; same encoder checks) and writes the very bytes encodeFlowsTsv would write. Anything it does
+// itself; same encoder checks) and writes the very bytes encodeFlowsNative would write. Anything it does
 // not handle — a string with an escape or a non-ASCII byte, a number with a sign, fraction or exponent
 // where an integer goes, a duplicate key, null, an empty array, a schema keyword it does not know —
 // makes it give up (null), and the caller runs the full path, which then accepts or answers with its
@@ -13,8 +13,9 @@
 // unknown fields) still goes through JSON.parse and the TypeBox check, with `records` replaced by `[]`.
 import { isIP } from 'node:net';
 import { FlowRecordSchema } from '../../common/flow-record-schema.js';
-import { FLOW_COLUMNS, tsvText, type ColumnKind } from '../store/flow-columns.js';
+import { FLOW_COLUMNS, flowBlockColumns, type ColumnKind } from '../store/flow-columns.js';
 import { MAX_INSERT_ROWS } from '../store/limits.js';
+import { ipBytes, sealBlock, writeTime, type NativeColumn } from '../store/native-block.js';
 
 /** What one record field must be (from FlowRecordSchema) and how the encoder checks it (FLOW_COLUMNS). */
 type Rule =
@@ -110,7 +111,7 @@ function ruleOf(p: Record<string, unknown>, kind: ColumnKind): Rule | null {
 export interface FastRecords {
   /** Records encoded. */
   rows: number;
-  /** As encodeFlowsTsv's chunks: each ≤ maxRows rows, own ArrayBuffer. */
+  /** As encodeFlowsNative's chunks: Native blocks of ≤ maxRows rows, each in its own ArrayBuffer. */
   chunks: Uint8Array[];
 }
 
@@ -130,8 +131,6 @@ const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
-const TAB = 0x09;
-const NL = 0x0a;
 
 function isWs(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -216,65 +215,13 @@ function sameBytes(b: Uint8Array, s: number, e: number, want: Uint8Array): boole
   return true;
 }
 
-/** Grows-on-demand output; each chunk owns its ArrayBuffer (transferable from the worker). */
-class ChunkWriter {
-  chunks: Uint8Array[] = [];
-  buf: Buffer;
-  off = 0;
-  constructor(private readonly hint: number) {
-    this.buf = Buffer.allocUnsafeSlow(Math.max(4096, hint));
-  }
-  ensure(extra: number): void {
-    if (this.off + extra <= this.buf.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.off + extra));
-    this.buf.copy(grown, 0, 0, this.off);
-    this.buf = grown;
-  }
-  seal(): void {
-    this.chunks.push(new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.off));
-    this.buf = Buffer.allocUnsafeSlow(Math.max(4096, this.hint));
-    this.off = 0;
-  }
-}
+/** The four numbers of the dotted quad isIPv4Bytes accepted last. */
+const quad = new Uint8Array(4);
 
 /**
- * Makes the transcoder. `dateTime` is the schema check's own `date-time` format (TypeBox's
- * FormatRegistry entry that ingest-batch.ts registers), so both paths accept the same times.
- * Returns null when the schema has something the fast path does not implement.
+ * True for dotted-quad IPv4 as node:net's isIPv4 accepts it (0–255, no leading zeros), its numbers then
+ * in `quad`; false: ask isIP.
  */
-/**
- * True for `YYYY-MM-DDTHH:MM:SS[.f+]Z` (what the agent sends) when it is a valid RFC 3339 time of that
- * shape; false means "not this shape", and the caller asks the full date-time check.
- * NOTE: only a subset of ingest-batch.ts's DATE_TIME pattern (same digit ranges; no offsets), so
- * answering true never accepts what that pattern refuses.
- */
-export function isUtcTime(b: Uint8Array, s: number, e: number): boolean {
-  if (e - s < 20) return false;
-  const d = (i: number) => b[s + i]! - 0x30;
-  const dig = (i: number) => d(i) >= 0 && d(i) <= 9;
-  if (!(dig(0) && dig(1) && dig(2) && dig(3) && b[s + 4] === 0x2d && b[s + 7] === 0x2d && b[s + 13] === 0x3a && b[s + 16] === 0x3a)) return false;
-  const mo = d(5) * 10 + d(6);
-  if (!(dig(5) && dig(6) && mo >= 1 && mo <= 12)) return false;
-  const day = d(8) * 10 + d(9);
-  if (!(dig(8) && dig(9) && day >= 1 && day <= 31)) return false;
-  const t = b[s + 10];
-  if (t !== 0x54 && t !== 0x74 && t !== 0x20) return false;
-  const hh = d(11) * 10 + d(12);
-  if (!(dig(11) && dig(12) && hh <= 23)) return false;
-  if (!(dig(14) && dig(15) && d(14) <= 5)) return false;
-  const ss = d(17) * 10 + d(18);
-  if (!(dig(17) && dig(18) && ss <= 60)) return false;
-  let i = s + 19;
-  if (b[i] === 0x2e) {
-    i++;
-    const f = i;
-    while (i < e && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
-    if (i === f) return false;
-  }
-  return i === e - 1 && (b[i] === 0x5a || b[i] === 0x7a);
-}
-
-/** True for dotted-quad IPv4 as node:net's isIPv4 accepts it (0–255, no leading zeros); false: ask isIP. */
 export function isIPv4Bytes(b: Uint8Array, s: number, e: number): boolean {
   let i = s;
   for (let part = 0; part < 4; part++) {
@@ -287,10 +234,16 @@ export function isIPv4Bytes(b: Uint8Array, s: number, e: number): boolean {
     while (i < e && i - f < 3 && b[i]! >= 0x30 && b[i]! <= 0x39) v = v * 10 + b[i++]! - 0x30;
     const len = i - f;
     if (len === 0 || v > 255 || (len > 1 && b[f] === 0x30)) return false;
+    quad[part] = v;
   }
   return i === e;
 }
 
+/**
+ * Makes the transcoder. `dateTime` is the schema check's own `date-time` format (TypeBox's
+ * FormatRegistry entry that ingest-batch.ts registers), so both paths accept the same times.
+ * Returns null when the schema has something the fast path does not implement.
+ */
 export function createFastDecoder(
   dateTime: (s: string) => boolean,
   opts: { maxRows?: number; maxRecords?: number; agentTimes?: boolean } = {},
@@ -305,6 +258,10 @@ export function createFastDecoder(
   // The rules as flat arrays: the hot loop then reads numbers, not objects of four shapes.
   const T_ENUM = 0, T_STR = 1, T_TIME = 2, T_IP = 3, T_INT = 4, T_NUM = 5;
   const ruleType = new Uint8Array(ncols);
+  // How each column is written (the integer kinds differ in width).
+  const K_TEXT = 0, K_TIME = 1, K_IP = 2, K_U16 = 3, K_U32 = 4, K_U64 = 5, K_FLOAT = 6;
+  const KIND_CODE: Record<ColumnKind, number> = { text: K_TEXT, time: K_TIME, ip: K_IP, u16: K_U16, u32: K_U32, u64: K_U64, float: K_FLOAT };
+  const colKind = Uint8Array.from(FLOW_COLUMNS, (c) => KIND_CODE[c.kind]);
   const ruleMin = new Float64Array(ncols);
   const ruleMax = new Float64Array(ncols);
   const enumOptions: Uint8Array[][] = [];
@@ -321,11 +278,8 @@ export function createFastDecoder(
       ruleMax[i] = r.max;
     }
   });
-  const starts = new Int32Array(ncols);
-  const ends = new Int32Array(ncols);
   const seen = new Uint32Array(ncols);
-  const numText: (string | null)[] = new Array<string | null>(ncols).fill(null);
-  const ABSENT = ascii.encode('\\N');
+  const ip = new Uint8Array(16);
   let generation = 0;
 
   function lookup(b: Uint8Array, s: number, e: number): number {
@@ -339,20 +293,35 @@ export function createFastDecoder(
     }
   }
 
+  /** An absent field: its column's default, as encodeFlowsNative writes it. */
+  function writeDefault(col: NativeColumn, kind: number): void {
+    const v = col.values;
+    if (kind === K_TEXT) v.u8(0);
+    else if (kind === K_IP) {
+      ip.fill(0);
+      v.ip16(ip);
+    } else if (kind === K_U16) v.u16(0);
+    else if (kind === K_U32) v.u32(0);
+    else if (kind === K_FLOAT) {
+      col.nulls!.u8(1);
+      v.f64(0);
+    } else v.i64(0);
+  }
+
   /** Records array at p (its '[') → rows; null to give up. */
-  function records(buf: Uint8Array, text: Buffer, p: number, agentPrefix: Uint8Array): { end: number; value: FastRecords } | null {
+  function records(buf: Uint8Array, text: Buffer, p: number, agent: Uint8Array): { end: number; value: FastRecords } | null {
     const n = buf.length;
     if (buf[p] !== LBRACKET) return null;
     p = skipWs(buf, p + 1);
     if (buf[p] === RBRACKET) return null; // no records: the full path handles names-only batches
-    // TSV is about half the JSON it comes from.
-    const out = new ChunkWriter(Math.min(n - p, maxRows * 400) >> 1);
+    // ~300 bytes of JSON a record; columns hold ~2 bytes of Native per byte of text label.
+    const cols = flowBlockColumns(Math.min(maxRows, Math.ceil((n - p) / 300)));
+    const chunks: Uint8Array[] = [];
     let rows = 0;
     let inChunk = 0;
     for (;;) {
       // --- one record ---
       if (buf[p] !== LBRACE) return null;
-      const recordStart = p;
       generation++;
       p = skipWs(buf, p + 1);
       if (buf[p] === RBRACE) return null; // an empty object lacks the required fields
@@ -375,6 +344,9 @@ export function createFastDecoder(
           if (seen[ci] === generation) return null; // duplicate key: JSON.parse keeps the last one
           seen[ci] = generation;
           const type = ruleType[ci]!;
+          // Fields go straight into their column (a column is written once per record: duplicates
+          // gave up above); absent ones get their default once the record ends.
+          const col = cols[ci + 1]!;
           if (type === T_INT) {
             let i = p;
             let v = 0;
@@ -392,15 +364,18 @@ export function createFastDecoder(
             const after = buf[i];
             if (after === 0x2e || after === 0x65 || after === 0x45 || (after !== undefined && after >= 0x30 && after <= 0x39)) return null;
             if (v < ruleMin[ci]! || v > ruleMax[ci]!) return null;
-            starts[ci] = p;
-            ends[ci] = i;
+            const kind = colKind[ci];
+            if (kind === K_U16) col.values.u16(v);
+            else if (kind === K_U32) col.values.u32(v);
+            else col.values.i64(v);
             p = i;
           } else if (type === T_NUM) {
             const e = numberEnd(buf, p);
             if (e < 0) return null;
             const v = Number(text.toString('latin1', p, e));
             if (!Number.isFinite(v)) return null;
-            numText[ci] = String(v);
+            col.nulls!.u8(0);
+            col.values.f64(v);
             p = e;
           } else {
             if (buf[p] !== QUOTE) return null;
@@ -417,19 +392,24 @@ export function createFastDecoder(
                 }
               }
               if (!ok) return null;
+              col.values.bytes(buf, s, e);
             } else {
               if (e - s > ruleMax[ci]!) return null;
               if (type === T_TIME) {
-                if (!(agentTimes && isUtcTime(buf, s, e)) && !dateTime(text.toString('latin1', s, e))) return null;
+                // writeTime's parser reads a subset of the schema's DATE_TIME pattern (and refuses days a
+                // month does not have, as the encoder does): with that pattern in force, what it takes the
+                // schema takes.
+                if (!agentTimes && !dateTime(text.toString('latin1', s, e))) return null;
+                if (!writeTime(col.values, buf, s, e)) return null;
               } else if (type === T_IP) {
-                if (!isIPv4Bytes(buf, s, e)) {
-                  const ip = text.toString('latin1', s, e);
-                  if (isIP(ip) === 0 || ip.includes('%')) return null;
+                if (isIPv4Bytes(buf, s, e)) col.values.ipv4(quad[0]!, quad[1]!, quad[2]!, quad[3]!);
+                else {
+                  const t = text.toString('latin1', s, e);
+                  if (isIP(t) === 0 || t.includes('%') || !ipBytes(t, ip)) return null;
+                  col.values.ip16(ip);
                 }
-              }
+              } else col.values.bytes(buf, s, e);
             }
-            starts[ci] = s;
-            ends[ci] = e;
             p = e + 1;
           }
         }
@@ -444,28 +424,13 @@ export function createFastDecoder(
       }
       p++; // past '}'
       for (let r = 0; r < required.length; r++) if (seen[required[r]!] !== generation) return null;
-      // --- its row: agent, then every column in order (\N when absent), as encodeFlowsTsv writes it ---
-      out.ensure(agentPrefix.length + (p - recordStart) + ncols * 3 + 64);
-      const o = out.buf;
-      let w = out.off;
-      for (let i = 0; i < agentPrefix.length; i++) o[w++] = agentPrefix[i]!;
-      for (let ci = 0; ci < ncols; ci++) {
-        if (ci > 0) o[w++] = TAB;
-        if (seen[ci] !== generation) {
-          o[w++] = ABSENT[0]!;
-          o[w++] = ABSENT[1]!;
-        } else if (ruleType[ci] === T_NUM) {
-          w += o.write(numText[ci]!, w, 'latin1');
-        } else {
-          for (let i = starts[ci]!, e = ends[ci]!; i < e; i++) o[w++] = buf[i]!;
-        }
-      }
-      o[w++] = NL;
-      out.off = w;
+      // --- the rest of its row: the agent, and the defaults of the fields it does not have ---
+      cols[0]!.values.bytes(agent, 0, agent.length);
+      for (let ci = 0; ci < ncols; ci++) if (seen[ci] !== generation) writeDefault(cols[ci + 1]!, colKind[ci]!);
       rows++;
       if (rows > maxRecords) return null;
       if (++inChunk === maxRows) {
-        out.seal();
+        chunks.push(sealBlock(cols, inChunk));
         inChunk = 0;
       }
       p = skipWs(buf, p);
@@ -477,8 +442,8 @@ export function createFastDecoder(
       if (sep === RBRACKET) break;
       return null;
     }
-    if (inChunk > 0) out.seal();
-    return { end: p + 1, value: { rows, chunks: out.chunks } };
+    if (inChunk > 0) chunks.push(sealBlock(cols, inChunk));
+    return { end: p + 1, value: { rows, chunks } };
   }
 
   /** The whole body: its top-level object scanned, records transcoded, the rest kept for JSON.parse. */
@@ -554,7 +519,7 @@ export function createFastDecoder(
 }
 
 function agentBytes(agent: string): Uint8Array {
-  return ascii.encode(`${tsvText(agent)}\t`);
+  return Buffer.from(agent, 'utf8');
 }
 
 /** End of a JSON number token at p (RFC 8259 §6 grammar), or -1. */

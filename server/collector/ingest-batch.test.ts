@@ -28,7 +28,7 @@ describe('decodeIngestBody', () => {
     if (!r.ok) return;
     expect(r.batch).toMatchObject({ batchId: 'b-1', agent: 'laptop', records: 1, stats: { packets: 10, dropped: 1, spool_backlog: 3 } });
     expect(r.batch.chunks).toHaveLength(1);
-    expect(r.batch.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.batch.contentHash).toMatch(/^native1:[0-9a-f]{64}$/);
   });
 
   it("keeps the spool bound's drop counters when sent, and ignores stats fields it does not know", () => {
@@ -94,15 +94,15 @@ describe('decodeIngestBody', () => {
     expect(none.ok && none.batch).toMatchObject({ names: 0, nameChunks: [] });
   });
 
-  it('hashes names into the content hash, and a batch without names as before names existed', () => {
+  it('hashes names into the content hash, and a batch without names from its flow chunks alone', () => {
     const h = (v: unknown) => {
       const r = decodeIngestBody(enc(v));
       return r.ok ? r.batch.contentHash : '';
     };
-    // The hash of a batch without names is the SHA-256 of its flow chunks alone (what older collectors stored).
+    // The hash of a batch without names is the SHA-256 of its flow chunks alone, after the scheme.
     const plain = decodeIngestBody(enc(batch()));
     if (!plain.ok) throw new Error(plain.message);
-    expect(h(batch())).toBe(createHash('sha256').update(plain.batch.chunks[0]!).digest('hex'));
+    expect(h(batch())).toBe(`native1:${createHash('sha256').update(plain.batch.chunks[0]!).digest('hex')}`);
     expect(h(batch({ names: [] }))).toBe(h(batch()));
     expect(h(batch({ names: [name] }))).not.toBe(h(batch()));
     expect(h(batch({ names: [{ ...name, count: 3 }] }))).not.toBe(h(batch({ names: [name] })));

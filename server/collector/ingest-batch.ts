@@ -1,15 +1,15 @@
 // The ingest contract (`POST /api/v1/ingest`) and the pure function that turns a request body into
-// ready-to-insert TSV chunks. It runs in a worker thread (decode-worker.ts), never on the event loop that
-// serves the API. The records of a body normally take the fast path (fast-records.ts: JSON bytes
-// straight to TSV, ~3× cheaper than JSON.parse + schema check + encode, which cost ~90 + ~40 + ~100 ms
-// per 50 000 records); the full path below decides whenever the fast path gives up, so both accept the
-// same bodies and write the same bytes (fast-records.test.ts).
+// ready-to-insert chunks (flows as Native blocks, names as TabSeparated). It runs in a worker thread
+// (decode-worker.ts), never on the event loop that serves the API. The records of a body normally take
+// the fast path (fast-records.ts: JSON bytes straight to Native blocks, ~3× cheaper than JSON.parse +
+// schema check + encode); the full path below decides whenever the fast path gives up, so both accept
+// the same bodies and write the same bytes (fast-records.test.ts).
 import { createHash } from 'node:crypto';
 import { FormatRegistry, Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FlowRecord } from '../../common/flow-record.js';
 import { FlowRecordSchema } from '../../common/flow-record-schema.js';
-import { encodeFlowsTsv } from '../store/flow-columns.js';
+import { encodeFlowsNative } from '../store/flow-columns.js';
 import { MAX_INSERT_ROWS } from '../store/limits.js';
 import { createFastDecoder, warmUpBody, type FastBody } from './fast-records.js';
 import { encodeNamesTsv, IngestNameSchema, MAX_BATCH_NAMES, type IngestName } from './ingest-names.js';
@@ -71,17 +71,24 @@ export interface DecodedBatch {
   sentAt: string;
   stats: IngestStats | null;
   records: number;
-  /** TSV chunks for FLOW_INSERT_COLUMNS, each ≤ MAX_INSERT_ROWS rows. */
+  /** Native blocks for FLOW_INSERT_COLUMNS, each ≤ MAX_INSERT_ROWS rows. */
   chunks: Uint8Array[];
-  /** (ip, name) pairs, and their TSV chunks for NAME_INSERT_COLUMNS (none when the batch has no names). */
+  /** (ip, name) pairs, and their TabSeparated chunks for NAME_INSERT_COLUMNS (none when the batch has no names). */
   names: number;
   nameChunks: Uint8Array[];
   /**
-   * SHA-256 (hex) of the chunks, then of the name chunks when there are names (so a batch without
-   * names hashes as it did before names existed): tells a retried batch from a reused batch_id.
+   * CONTENT_HASH_SCHEME, then the SHA-256 (hex) of the chunks and, when there are names, of the name
+   * chunks: tells a retried batch from a reused batch_id.
    */
   contentHash: string;
 }
+
+/**
+ * Prefix of the content hashes this collector writes. Hashes are over the encoded chunks, so they
+ * change with the encoding: a hash without this prefix (flows as TabSeparated, before 2026-11-28) cannot
+ * be compared with a new one (ingest-repository.ts).
+ */
+export const CONTENT_HASH_SCHEME = 'native1:';
 
 export type DecodeResult = { ok: true; batch: DecodedBatch } | { ok: false; message: string };
 
@@ -160,8 +167,8 @@ function parseJson(body: Uint8Array): Parsed {
 }
 
 /**
- * Request body → validated batch with TSV chunks. The records usually take the fast path (JSON bytes
- * straight to TSV); whenever it gives up, or the rest of the body is not right, the full path below
+ * Request body → validated batch with encoded chunks. The records usually take the fast path (JSON bytes
+ * straight to Native blocks); whenever it gives up, or the rest of the body is not right, the full path below
  * decides, so answers and messages are always the full path's.
  */
 export function decodeIngestBody(body: Uint8Array): DecodeResult {
@@ -197,7 +204,7 @@ function finish(parsed: Parsed, fast: FastBody | null): DecodeResult | null {
   }
   let flows: { rows: number; chunks: Uint8Array[] };
   if (fast === null) {
-    const encoded = encodeFlowsTsv(batch.records as FlowRecord[], batch.agent);
+    const encoded = encodeFlowsNative(batch.records as FlowRecord[], batch.agent);
     if (!encoded.ok) return { ok: false, message: `body/${encoded.message}` };
     flows = encoded.value;
   } else {
@@ -222,7 +229,7 @@ function finish(parsed: Parsed, fast: FastBody | null): DecodeResult | null {
       chunks: flows.chunks,
       names: names.length,
       nameChunks: encodedNames.chunks,
-      contentHash: hash.digest('hex'),
+      contentHash: CONTENT_HASH_SCHEME + hash.digest('hex'),
     },
   };
 }

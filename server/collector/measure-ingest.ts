@@ -3,14 +3,13 @@
 //   npm run build && node dist/server/collector/measure-ingest.js [batches=4]
 // It makes 50 000-record batches from the small-office capture's records (addresses, ports and times
 // varied, detection labels added as the agent will send them), then
-//  1. inserts them straight into the embedded store four ways: pre-built TSV Buffers through the store
-//     (a file per chunk, `INSERT … FROM INFILE`: what the store does), the same Buffers through the
-//     connection's rawInsert (what it did before: the payload becomes part of the SQL text), the same
-//     TSV through chdb/connection's insert() (one JS string), and JSONEachRow objects through
-//     client.insert();
+//  1. inserts them straight into the embedded store three ways: pre-built Native blocks through the
+//     store (a file per chunk, `INSERT … FROM INFILE`: what the store does), the same rows as
+//     TabSeparated from a file (what it did until 2026-11-28), and JSONEachRow objects through
+//     client.insert() (the first design);
 //  2. POSTs them to a running collector over loopback HTTP (plain and gzip; one or two requests in
 //     flight), probing /healthz every 20 ms meanwhile.
-// Each step reports rows/s and the event loop's worst delay (perf_hooks.monitorEventLoopDelay, 10 ms
+// Each step reports rows/s, CPU seconds of the process for the inserts, and the event loop's worst delay (perf_hooks.monitorEventLoopDelay, 10 ms
 // resolution) in this process, which runs the engine and the server.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -26,7 +25,7 @@ import type { FlowRecord } from '../../common/flow-record.js';
 import { replayFiles } from '../../agent/replay.js';
 import { loadConfig } from '../config.js';
 import { startServer } from '../server.js';
-import { encodeFlowsTsv, FLOW_INSERT_COLUMNS } from '../store/flow-columns.js';
+import { encodeFlowsNative, FLOW_INSERT_COLUMNS } from '../store/flow-columns.js';
 import { migrate } from '../store/migrate.js';
 import { openStore } from '../store/store.js';
 
@@ -70,6 +69,12 @@ function loopProbe() {
   };
 }
 
+/** CPU seconds of this process (all threads: the engine's too) since `from`. */
+function cpuNote(from: NodeJS.CpuUsage): string {
+  const d = process.cpuUsage(from);
+  return `  cpu ${((d.user + d.system) / 1e6).toFixed(2)} s`;
+}
+
 function line(what: string, rows: number, ms: number, loop: { maxMs: number; p99Ms: number }, extra = ''): void {
   const rate = Math.round(rows / (ms / 1000));
   console.log(
@@ -88,48 +93,33 @@ async function storePaths(batches: FlowRecord[][]): Promise<void> {
     // Encoding is part of the cost the collector pays (in its worker thread).
     let t = performance.now();
     const encoded = batches.map((b, i) => {
-      const r = encodeFlowsTsv(b, `agent-${i}`);
+      const r = encodeFlowsNative(b, `agent-${i}`);
       if (!r.ok) throw new Error(r.message);
       return r.value.chunks;
     });
     const encMs = performance.now() - t;
-    const tsvBytes = encoded.reduce((a, c) => a + c.reduce((x, y) => x + y.byteLength, 0), 0);
-    console.log(`encode to TSV (one thread)  ${Math.round(rows / (encMs / 1000))} rows/s, ${(tsvBytes / BATCHES / 1e6).toFixed(1)} MB per ${BATCH} rows`);
+    const nativeBytes = encoded.reduce((a, c) => a + c.reduce((x, y) => x + y.byteLength, 0), 0);
+    console.log(`encode to Native (one thread)  ${Math.round(rows / (encMs / 1000))} rows/s, ${(nativeBytes / BATCHES / 1e6).toFixed(1)} MB per ${BATCH} rows`);
 
     let probe = loopProbe();
+    let cpu = process.cpuUsage();
     t = performance.now();
-    for (let i = 0; i < encoded.length; i++) await store.insertTsv('flows', FLOW_INSERT_COLUMNS, encoded[i]!, { dedupToken: `m:${i}` });
-    line('store.insertTsv (TSV file → FROM INFILE)', rows, performance.now() - t, probe());
+    for (let i = 0; i < encoded.length; i++) await store.insert('flows', FLOW_INSERT_COLUMNS, encoded[i]!, { format: 'Native', dedupToken: `m:${i}` });
+    line('store.insert (Native file → FROM INFILE)', rows, performance.now() - t, probe(), cpuNote(cpu));
 
+    // The same rows as TabSeparated (written by the engine itself), as the store inserted until
+    // 2026-11-28: the engine's row-by-row parse into LowCardinality columns is what Native avoids.
     const conn = createChdbConnection({ path: join(dir, 'clickhouse') });
-    // The same TSV Buffers through the connection's rawInsert.
+    const tsv = join(dir, 'rows.tsv');
+    const cols = FLOW_INSERT_COLUMNS.map((c) => `\`${c}\``).join(', ');
+    await conn.chdb.queryAsync(`SELECT ${cols} FROM flows INTO OUTFILE '${tsv}' FORMAT TabSeparated`);
     probe = loopProbe();
+    cpu = process.cpuUsage();
     t = performance.now();
-    for (let i = 0; i < encoded.length; i++) {
-      for (const [j, values] of encoded[i]!.entries()) {
-        await conn.chdb.rawInsert({
-          table: 'flows', columns: FLOW_INSERT_COLUMNS, values, format: 'TabSeparated',
-          settings: { async_insert: 0, date_time_input_format: 'best_effort', insert_deduplication_token: `raw:${i}:${j}` },
-        });
-      }
-    }
-    line('rawInsert (TSV Buffer inside the SQL text)', rows, performance.now() - t, probe());
+    await conn.chdb.queryAsync(`INSERT INTO flows (${cols}) FROM INFILE '${tsv}' SETTINGS async_insert = 0 FORMAT TabSeparated`);
+    line('TSV file → FROM INFILE (before 2026-11-28)', rows, performance.now() - t, probe(), cpuNote(cpu));
 
-    // The same TSV through chdb/connection's insert(): the body becomes one string.
     const client = createClient({ connection: conn as never, log: { level: ClickHouseLogLevel.OFF } });
-    probe = loopProbe();
-    t = performance.now();
-    for (let i = 0; i < encoded.length; i++) {
-      await client.insert({
-        table: 'flows',
-        columns: FLOW_INSERT_COLUMNS as [string, ...string[]],
-        values: Readable.from(encoded[i]!.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)), { objectMode: false }),
-        format: 'TabSeparated',
-        clickhouse_settings: { async_insert: 0, date_time_input_format: 'best_effort' },
-      });
-    }
-    line('client.insert TSV via chdb/connection', rows, performance.now() - t, probe());
-
     probe = loopProbe();
     t = performance.now();
     for (let i = 0; i < batches.length; i++) {

@@ -39,9 +39,9 @@ function preparedStore(store: Store, prepare: () => Promise<void>): Store & { en
       await ensureReady();
       return store.command(sql, params, settings);
     },
-    async insertTsv(table, columns, chunks, opts) {
+    async insert(table, columns, chunks, opts) {
       await ensureReady();
-      return store.insertTsv(table, columns, chunks, opts);
+      return store.insert(table, columns, chunks, opts);
     },
     dictionarySource: (table) => store.dictionarySource(table),
     ping: () => store.ping(),

@@ -2,7 +2,8 @@
 // 1. One batch_id at a time in this process (a concurrent duplicate waits for the first, then is
 //    answered as a duplicate).
 // 2. A batch_id already in `ingest_batches` → duplicate, nothing inserted (409 when the stored batch
-//    had other records: the key was reused, not retried).
+//    had other records: the key was reused, not retried; a batch stored under an older hash scheme
+//    counts as retried, see store1).
 // 3. Flows go in with insert_deduplication_token = flows:batch_id:chunk, so if this collector died
 //    before step 5, or two collectors race on the same retried batch, ClickHouse drops the second copy
 //    (in flows and, through the views, in edges_1h and the SNI/Host rows of `names`).
@@ -11,7 +12,7 @@
 // 5. The batch row is written last: it is the receipt.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { DecodedBatch, IngestResult } from '../collector/ingest-batch.js';
+import { CONTENT_HASH_SCHEME, type DecodedBatch, type IngestResult } from '../collector/ingest-batch.js';
 import { NAME_INSERT_COLUMNS } from '../collector/ingest-names.js';
 import { HttpError } from '../errors.js';
 import { FLOW_INSERT_COLUMNS, type Store } from '../store/index.js';
@@ -43,11 +44,15 @@ export function createIngestRepository(store: Store) {
   async function store1(batch: DecodedBatch): Promise<IngestResult> {
     const prior = await store.query<{ content_hash: string }>(FIND_BATCH, { batch_id: batch.batchId });
     if (prior.length > 0) {
-      if (prior[0]!.content_hash === batch.contentHash) return withNames({ accepted: 0, duplicate: true }, batch, 0);
+      const priorHash = prior[0]!.content_hash;
+      // NOTE: a batch stored by a collector that hashed another encoding (no CONTENT_HASH_SCHEME) cannot be
+      // told apart by content; batch_ids are unique per agent run (agent/run/seq), so it is this batch's
+      // retry across the collector's upgrade, not a reused id.
+      if (priorHash === batch.contentHash || !priorHash.startsWith(CONTENT_HASH_SCHEME)) return withNames({ accepted: 0, duplicate: true }, batch, 0);
       throw new HttpError(409, `batch_id ${JSON.stringify(batch.batchId)} was already stored with other records; use a new batch_id for new records`);
     }
-    await store.insertTsv('flows', FLOW_INSERT_COLUMNS, batch.chunks, { dedupToken: `flows:${batch.batchId}` });
-    await store.insertTsv('names', NAME_INSERT_COLUMNS, batch.nameChunks, { dedupToken: `names:${batch.batchId}` });
+    await store.insert('flows', FLOW_INSERT_COLUMNS, batch.chunks, { format: 'Native', dedupToken: `flows:${batch.batchId}` });
+    await store.insert('names', NAME_INSERT_COLUMNS, batch.nameChunks, { format: 'TabSeparated', dedupToken: `names:${batch.batchId}` });
     await store.command(
       INSERT_BATCH,
       {

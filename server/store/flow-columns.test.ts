@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../../common/flow-record.js';
-import { FLOW_COLUMNS, FLOW_INSERT_COLUMNS, encodeFlowsTsv, tsvText } from './flow-columns.js';
+import { FLOW_COLUMNS, FLOW_INSERT_COLUMNS, encodeFlowsNative } from './flow-columns.js';
+import { nativeRows, readNativeBlock } from '../../test/helpers/native-reader.js';
 import { FlowRecordSchema } from '../../common/flow-record-schema.js';
 
 const record = (over: Partial<FlowRecord> = {}): FlowRecord => ({
@@ -27,8 +28,6 @@ const record = (over: Partial<FlowRecord> = {}): FlowRecord => ({
   ...over,
 });
 
-const text = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('utf8');
-
 describe('flow columns', () => {
   it('cover every FlowRecord field, once each, after agent', () => {
     const fields = Object.keys(FlowRecordSchema.properties).sort();
@@ -37,74 +36,80 @@ describe('flow columns', () => {
     expect(new Set(FLOW_INSERT_COLUMNS).size).toBe(FLOW_INSERT_COLUMNS.length);
   });
 
-  it('writes one TabSeparated line per record, fields in column order', () => {
-    const r = encodeFlowsTsv([record()], 'office-1');
+  it('writes one Native block: every column in order with its type, values as the record has them', () => {
+    const r = encodeFlowsNative([record()], 'office-1');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.rows).toBe(1);
     expect(r.value.chunks).toHaveLength(1);
-    expect(text(r.value.chunks[0]!)).toBe(
-      'office-1\t2026-11-27T21:23:57.237885Z\t2026-11-27T21:23:58.000001Z\ttcp\t192.0.2.10\t40000\t2001:db8::20\t443\t' +
-        '10\t8\t1200\t9000\t600\t8500\tSF\tShADadFf\tfin\tsyn\t1\t0\t0' +
-        // every optional (detection) column absent
-        '\t\\N'.repeat(FLOW_INSERT_COLUMNS.length - 21) + '\n',
-    );
+    const block = readNativeBlock(r.value.chunks[0]!);
+    expect(block.rows).toBe(1);
+    expect(block.columns.map((c) => c.name)).toEqual(FLOW_INSERT_COLUMNS);
+    expect(block.columns.map((c) => c.type).slice(0, 8)).toEqual([
+      'String', "DateTime64(6, 'UTC')", "DateTime64(6, 'UTC')", 'String', 'IPv6', 'UInt16', 'IPv6', 'UInt16',
+    ]);
+    const row = nativeRows(r.value.chunks[0]!)[0]!;
+    expect(row).toMatchObject({
+      agent: 'office-1',
+      start: BigInt(Date.parse('2026-11-27T21:23:57Z')) * 1000n + 237885n,
+      end: BigInt(Date.parse('2026-11-27T21:23:58Z')) * 1000n + 1n,
+      proto: 'tcp', src: '::ffff:192.0.2.10', sport: 40000, dst: '2001:db8:0:0:0:0:0:20', dport: 443,
+      orig_pkts: 10n, resp_pkts: 8n, orig_ip_bytes: 1200n, resp_ip_bytes: 9000n, orig_bytes: 600n, resp_bytes: 8500n,
+      state: 'SF', history: 'ShADadFf', end_reason: 'fin', initiator: 'syn', sampling: 1, frags: 0, vlan: 0,
+    });
+    // Every detection label absent: '' (their columns' default), and NULL for the JWT lifetime.
+    expect(row.app).toBe('');
+    expect(row.jwt_lifetime_s).toBeNull();
   });
 
-  it('escapes tabs, newlines and backslashes, and writes absent fields as \\N (column default)', () => {
-    expect(tsvText('a\tb\nc\\d\re\0')).toBe('a\\tb\\nc\\\\d\\re\\0');
-    expect(tsvText('plain')).toBe('plain');
-    const r = encodeFlowsTsv([record({ history: 'S\tA' }), { ...record(), vlan: undefined } as unknown as FlowRecord], 'a\tb');
+  it('writes text as is (tabs, newlines, non-ASCII) and an absent number as 0', () => {
+    const r = encodeFlowsNative([record({ history: 'S\tA\n\\' }), { ...record(), vlan: undefined } as unknown as FlowRecord], 'a\tbü');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    const lines = text(r.value.chunks[0]!).split('\n');
-    expect(lines[0]!.startsWith('a\\tb\t')).toBe(true);
-    expect(lines[0]!.split('\t')).toHaveLength(FLOW_INSERT_COLUMNS.length);
-    expect(lines[0]).toContain('\tS\\tA\t');
-    expect(lines[1]!.split('\t')[FLOW_INSERT_COLUMNS.indexOf('vlan')]).toBe('\\N');
+    const rows = nativeRows(r.value.chunks[0]!);
+    expect(rows.map((x) => [x.agent, x.history, x.vlan])).toEqual([['a\tbü', 'S\tA\n\\', 0], ['a\tbü', 'ShADadFf', 0]]);
   });
 
   it('writes detection labels when present', () => {
-    const r = encodeFlowsTsv([record({ app: 'http', auth: 'bearer', encryption: 'none', http_host: 'files.office.example', jwt_lifetime_s: 900 })], 'a');
+    const r = encodeFlowsNative([record({ app: 'http', auth: 'bearer', encryption: 'none', http_host: 'files.office.example', jwt_lifetime_s: 900.5 })], 'a');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    const fields = text(r.value.chunks[0]!).trimEnd().split('\t');
-    const at = (name: string) => fields[FLOW_INSERT_COLUMNS.indexOf(name)];
-    expect([at('app'), at('auth'), at('encryption'), at('http_host'), at('jwt_lifetime_s'), at('sni')]).toEqual([
-      'http', 'bearer', 'none', 'files.office.example', '900', '\\N',
-    ]);
-    expect(encodeFlowsTsv([record({ jwt_lifetime_s: Number.NaN })], 'a').ok).toBe(false);
+    const row = nativeRows(r.value.chunks[0]!)[0]!;
+    expect([row.app, row.auth, row.encryption, row.http_host, row.jwt_lifetime_s, row.sni]).toEqual(['http', 'bearer', 'none', 'files.office.example', 900.5, '']);
+    expect(encodeFlowsNative([record({ jwt_lifetime_s: Number.NaN })], 'a').ok).toBe(false);
   });
 
-  it('splits into chunks of at most maxRows rows, each in its own ArrayBuffer', () => {
+  it('splits into blocks of at most maxRows rows, each in its own ArrayBuffer', () => {
     const recs = Array.from({ length: 5 }, (_, i) => record({ sport: 1000 + i }));
-    const r = encodeFlowsTsv(recs, 'a', 2);
+    const r = encodeFlowsNative(recs, 'a', 2);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.value.chunks.map((c) => text(c).split('\n').length - 1)).toEqual([2, 2, 1]);
+    expect(r.value.chunks.map((c) => readNativeBlock(c).rows)).toEqual([2, 2, 1]);
     const buffers = new Set(r.value.chunks.map((c) => c.buffer));
     expect(buffers.size).toBe(3);
-    expect(text(r.value.chunks[2]!)).toContain('\t1004\t');
+    expect(r.value.chunks.every((c) => c.byteOffset === 0 && c.byteLength === c.buffer.byteLength)).toBe(true);
+    expect(nativeRows(r.value.chunks[2]!)[0]!.sport).toBe(1004);
   });
 
-  it('grows its buffer for long lines and multi-byte text', () => {
+  it('grows its buffers for long and multi-byte text', () => {
     const long = 'é'.repeat(5000);
-    const r = encodeFlowsTsv([record({ history: long }), record()], 'ü');
+    const r = encodeFlowsNative([record({ history: long }), record()], 'ü');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    const t = text(r.value.chunks[0]!);
-    expect(t).toContain(long);
-    expect(t.split('\n')).toHaveLength(3);
+    expect(nativeRows(r.value.chunks[0]!).map((x) => x.history)).toEqual([long, 'ShADadFf']);
   });
 
   it('names the record and field of a value the table cannot hold', () => {
-    const badIp = encodeFlowsTsv([record(), record({ dst: 'printer.local' })], 'a');
+    const badIp = encodeFlowsNative([record(), record({ dst: 'printer.local' })], 'a');
     expect(badIp).toEqual({ ok: false, message: 'records/1/dst: not an IPv4 or IPv6 address' });
-    const zone = encodeFlowsTsv([record({ src: 'fe80::1%eth0' })], 'a');
+    const zone = encodeFlowsNative([record({ src: 'fe80::1%eth0' })], 'a');
     expect(zone.ok).toBe(false);
-    const big = encodeFlowsTsv([record({ sampling: 2 ** 32 })], 'a');
+    const big = encodeFlowsNative([record({ sampling: 2 ** 32 })], 'a');
     expect(big).toEqual({ ok: false, message: 'records/0/sampling: must be an integer from 0 to 4294967295' });
-    const port = encodeFlowsTsv([record({ vlan: 70000 })], 'a');
+    const port = encodeFlowsNative([record({ vlan: 70000 })], 'a');
     expect(port.ok).toBe(false);
+    // The schema's pattern allows day 31 of any month; no such day in February.
+    const day = encodeFlowsNative([record({ end: '2026-02-31T00:00:00Z' })], 'a');
+    expect(day).toEqual({ ok: false, message: 'records/0/end: not a valid date-time' });
   });
 });

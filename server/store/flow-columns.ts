@@ -1,17 +1,16 @@
-// FlowRecords → TabSeparated chunks for the `flows` table. The column list below is the one place that
-// maps record fields to columns: a new FlowRecord field is one migration (ALTER TABLE flows ADD COLUMN)
-// plus one line here.
-// TabSeparated: https://clickhouse.com/docs/interfaces/formats/TabSeparated (escapes \\ \t \n; \N = NULL,
-// which becomes the column default with input_format_null_as_default = 1, the default).
+// FlowRecords → Native blocks for the `flows` table (native-block.ts says why Native). The column list
+// below is the one place that maps record fields to columns: a new FlowRecord field is one migration
+// (ALTER TABLE flows ADD COLUMN) plus one line here.
 import { isIP } from 'node:net';
 import type { FlowRecord } from '../../common/flow-record.js';
 import { MAX_INSERT_ROWS } from './limits.js';
+import { ipBytes, nativeColumn, sealBlock, timeMicros, writeTime, type NativeColumn } from './native-block.js';
 
 /**
  * How a field is written and checked. Integers are range-checked against their column type here
- * because ClickHouse would otherwise wrap or refuse the whole chunk; IPs must be plain IPv4/IPv6
- * text (IPv4 lands ::ffff:-mapped in the IPv6 columns); times are ISO-8601 (the schema checked the
- * format; the insert parses them with date_time_input_format = best_effort).
+ * because a Native block holds whatever bytes it is given; IPs must be plain IPv4/IPv6 text (IPv4 lands
+ * ::ffff:-mapped in the IPv6 columns); times are RFC 3339 (the schema checked the shape; the encoder
+ * turns them into microseconds and refuses a day its month does not have).
  */
 export type ColumnKind = 'text' | 'ip' | 'time' | 'u16' | 'u32' | 'u64' | 'float';
 
@@ -21,7 +20,7 @@ export interface FlowColumn {
   kind: ColumnKind;
 }
 
-// NOTE: order = TSV field order; `agent` (from the batch, not the record) is written before these.
+// NOTE: order = the block's column order; `agent` (from the batch, not the record) comes before these.
 export const FLOW_COLUMNS: readonly FlowColumn[] = [
   { name: 'start', kind: 'time' },
   { name: 'end', kind: 'time' },
@@ -70,7 +69,7 @@ export const FLOW_COLUMNS: readonly FlowColumn[] = [
   { name: 'auth_mech', kind: 'text' },
 ];
 
-/** Columns named in the INSERT, in TSV order. */
+/** Columns named in the INSERT, in block order. */
 export const FLOW_INSERT_COLUMNS: readonly string[] = ['agent', ...FLOW_COLUMNS.map((c) => c.name)];
 
 const MAX_BY_KIND: Record<'u16' | 'u32' | 'u64', number> = {
@@ -79,115 +78,123 @@ const MAX_BY_KIND: Record<'u16' | 'u32' | 'u64', number> = {
   u64: Number.MAX_SAFE_INTEGER,
 };
 
-const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+/**
+ * The type each kind is sent as in a Native block. LowCardinality(String) columns go as String (the
+ * engine converts a whole column at once, native-block.ts); `float` is jwt_lifetime_s, NULL when absent.
+ */
+export const NATIVE_TYPE_OF_KIND: Record<ColumnKind, string> = {
+  text: 'String',
+  time: "DateTime64(6, 'UTC')",
+  ip: 'IPv6',
+  u16: 'UInt16',
+  u32: 'UInt32',
+  u64: 'UInt64',
+  float: 'Nullable(Float64)',
+};
 
-/** A string as one TabSeparated field. */
-export function tsvText(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? s.replace(/[\\\t\n\r\0]/g, (c) => ESCAPES[c]!) : s;
+/** The Native columns of one flows block, in FLOW_INSERT_COLUMNS order (agent first). */
+export function flowBlockColumns(hintRows: number): NativeColumn[] {
+  const bytes = (kind: ColumnKind | 'agent'): number => hintRows * (kind === 'ip' ? 16 : kind === 'time' ? 8 : kind === 'text' ? 4 : 8);
+  return [
+    nativeColumn('agent', 'String', bytes('agent')),
+    ...FLOW_COLUMNS.map((c) => nativeColumn(c.name, NATIVE_TYPE_OF_KIND[c.kind], bytes(c.kind))),
+  ];
 }
 
 export interface EncodedFlows {
   rows: number;
-  /** Each ≤ MAX_INSERT_ROWS rows; every line ends with '\n'. Own ArrayBuffers (transferable). */
+  /** Native blocks for FLOW_INSERT_COLUMNS, each ≤ MAX_INSERT_ROWS rows, in its own ArrayBuffer (transferable). */
   chunks: Uint8Array[];
 }
 
 export type EncodeResult = { ok: true; value: EncodedFlows } | { ok: false; message: string };
 
-/** Grows-on-demand output buffer; allocUnsafeSlow so each chunk owns its memory (no pool sharing). */
-function newChunkBuffer(rows: number): Buffer {
-  return Buffer.allocUnsafeSlow(Math.max(4096, rows * 256));
-}
-
 const COLUMN_INDEX = new Map<string, number>(FLOW_COLUMNS.map((c, i) => [c.name, i]));
-const ABSENT = '\\N';
-/** Lines gathered into one string before a Buffer write (one UTF-8 encode call per ~16 KB, not per line). */
-const LINES_PER_WRITE = 64;
+const latin1 = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
-/** One field's TSV text, or null when the table cannot hold the value. */
-function fieldText(kind: ColumnKind, v: unknown): string | null {
+/** What to say of a value the table cannot hold, or null when it can. */
+function problemOf(kind: ColumnKind, v: unknown): string | null {
   switch (kind) {
     case 'text':
+      return null;
     case 'time':
-      return tsvText(String(v));
+      return typeof v === 'string' && timeMicros(latin1(v), 0, v.length) !== null ? null : 'not a valid date-time';
     case 'ip': {
       const s = String(v);
-      return isIP(s) === 0 || s.includes('%') ? null : s;
+      return isIP(s) === 0 || s.includes('%') || !ipBytes(s, new Uint8Array(16)) ? 'not an IPv4 or IPv6 address' : null;
     }
     case 'float':
-      return typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
+      return typeof v === 'number' && Number.isFinite(v) ? null : 'must be a finite number';
     default:
-      return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_BY_KIND[kind] ? String(v) : null;
+      return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_BY_KIND[kind] ? null : `must be an integer from 0 to ${MAX_BY_KIND[kind]}`;
   }
-}
-
-/** The message for the first field, in column order, that the table cannot hold. */
-function firstProblem(r: Record<string, unknown>, i: number): string {
-  for (const c of FLOW_COLUMNS) {
-    const v = r[c.name];
-    if (v === undefined || v === null || fieldText(c.kind, v) !== null) continue;
-    const what =
-      c.kind === 'ip' ? 'not an IPv4 or IPv6 address'
-      : c.kind === 'float' ? 'must be a finite number'
-      : `must be an integer from 0 to ${MAX_BY_KIND[c.kind as 'u16' | 'u32' | 'u64']}`;
-    return `records/${i}/${c.name}: ${what}`;
-  }
-  return `records/${i}: invalid`;
 }
 
 /**
- * Encodes records (already checked against FlowRecordSchema) for `INSERT INTO flows (FLOW_INSERT_COLUMNS)
- * FORMAT TabSeparated`. Returns a message naming the record and field for values the schema lets through
- * but the table cannot hold (an address that is not an IP, an integer past its column's range).
- * NOTE: a record's own keys are walked (for…in over a JSON.parse object uses V8's enum cache), not the
- * 46 columns: most labels are absent, and a lookup of a missing key per column cost ~35 % of the encode.
+ * Encodes records (already checked against FlowRecordSchema) as Native blocks for `INSERT INTO flows
+ * (FLOW_INSERT_COLUMNS) FORMAT Native`. Returns a message naming the record and field for values the
+ * schema lets through but the table cannot hold (an address that is not an IP, an integer past its
+ * column's range, a day its month does not have). An absent field is its column's default: '' for
+ * text, 0 for numbers, NULL for jwt_lifetime_s (as `\N` was in TabSeparated).
  */
-export function encodeFlowsTsv(records: readonly FlowRecord[], agent: string, maxRows = MAX_INSERT_ROWS): EncodeResult {
+export function encodeFlowsNative(records: readonly FlowRecord[], agent: string, maxRows = MAX_INSERT_ROWS): EncodeResult {
   const kinds = FLOW_COLUMNS.map((c) => c.kind);
-  const fields: string[] = new Array<string>(kinds.length).fill(ABSENT);
-  const prefix = `${tsvText(agent)}\t`;
+  const ncols = kinds.length;
+  const columns = flowBlockColumns(Math.min(records.length, maxRows));
+  const values: unknown[] = new Array<unknown>(ncols);
+  const ip = new Uint8Array(16);
   const chunks: Uint8Array[] = [];
-  let buf = newChunkBuffer(Math.min(records.length, maxRows));
-  let off = 0;
   let inChunk = 0;
-  let text = '';
-  let lines = 0;
-  const write = (): void => {
-    // A UTF-16 unit is at most 3 UTF-8 bytes.
-    const worst = text.length * 3;
-    if (off + worst > buf.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, off + worst));
-      buf.copy(grown, 0, 0, off);
-      buf = grown;
-    }
-    off += buf.write(text, off);
-    text = '';
-    lines = 0;
-  };
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as unknown as Record<string, unknown>;
-    fields.fill(ABSENT);
+    values.fill(undefined);
+    // NOTE: a record's own keys are walked (for…in over a JSON.parse object uses V8's enum cache), not
+    // the 46 columns: most labels are absent, and a lookup of a missing key per column is slower.
     for (const k in r) {
       const c = COLUMN_INDEX.get(k);
-      if (c === undefined) continue;
-      const v = r[k];
-      if (v === undefined || v === null) continue;
-      const f = fieldText(kinds[c]!, v);
-      if (f === null) return { ok: false, message: firstProblem(r, i) };
-      fields[c] = f;
+      if (c !== undefined) values[c] = r[k];
     }
-    text += prefix + fields.join('\t') + '\n';
-    if (++lines === LINES_PER_WRITE) write();
+    columns[0]!.values.text(agent);
+    for (let c = 0; c < ncols; c++) {
+      const v = values[c];
+      const kind = kinds[c]!;
+      const col = columns[c + 1]!;
+      const absent = v === undefined || v === null;
+      const problem = absent ? null : problemOf(kind, v);
+      if (problem !== null) return { ok: false, message: `records/${i}/${FLOW_COLUMNS[c]!.name}: ${problem}` };
+      switch (kind) {
+        case 'text':
+          col.values.text(absent ? '' : String(v));
+          break;
+        case 'time':
+          if (absent) col.values.i64(0);
+          else writeTime(col.values, latin1(v as string), 0, (v as string).length);
+          break;
+        case 'ip':
+          if (absent) ip.fill(0);
+          else ipBytes(String(v), ip);
+          col.values.ip16(ip);
+          break;
+        case 'u16':
+          col.values.u16(absent ? 0 : (v as number));
+          break;
+        case 'u32':
+          col.values.u32(absent ? 0 : (v as number));
+          break;
+        case 'u64':
+          col.values.i64(absent ? 0 : (v as number));
+          break;
+        case 'float':
+          col.nulls!.u8(absent ? 1 : 0);
+          col.values.f64(absent ? 0 : (v as number));
+          break;
+      }
+    }
     if (++inChunk === maxRows) {
-      if (lines > 0) write();
-      chunks.push(new Uint8Array(buf.buffer, buf.byteOffset, off));
-      buf = newChunkBuffer(Math.min(records.length - i - 1, maxRows));
-      off = 0;
+      chunks.push(sealBlock(columns, inChunk));
       inChunk = 0;
     }
   }
-  if (lines > 0) write();
-  if (inChunk > 0) chunks.push(new Uint8Array(buf.buffer, buf.byteOffset, off));
+  if (inChunk > 0) chunks.push(sealBlock(columns, inChunk));
   return { ok: true, value: { rows: records.length, chunks } };
 }

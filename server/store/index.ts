@@ -11,4 +11,4 @@ export {
   type MigrateResult,
   type SystemLogTtlResult,
 } from './migrate.js';
-export { FLOW_COLUMNS, FLOW_INSERT_COLUMNS, encodeFlowsTsv, tsvText, type EncodedFlows, type FlowColumn } from './flow-columns.js';
+export { FLOW_COLUMNS, FLOW_INSERT_COLUMNS, encodeFlowsNative, type EncodedFlows, type FlowColumn } from './flow-columns.js';

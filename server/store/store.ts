@@ -1,11 +1,12 @@
 // The one ClickHouse store: `@clickhouse/client` over either the embedded engine (chdb 3.4's
 // `chdb/connection`, ClickHouse 26.7 in-process) or a ClickHouse server over HTTP(S). Queries are the
-// same SQL on both; the transport differences (how an insert body reaches the engine: `insertTsv`; a
+// same SQL on both; the transport differences (how an insert body reaches the engine: `insert`; a
 // dictionary's source clause: `dictionarySource`) stay in this file.
 import { mkdirSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
 import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
@@ -26,7 +27,11 @@ export interface StoreOptions {
 
 export type QueryParams = Record<string, unknown>;
 
+/** How insert chunks are encoded: flows as Native blocks (native-block.ts), the small tables as TabSeparated. */
+export type InsertFormat = 'TabSeparated' | 'Native';
+
 export interface InsertOptions {
+  format: InsertFormat;
   /**
    * Idempotency key: chunk i is inserted with `insert_deduplication_token = <token>:<i>`, so a retried
    * insert of the same chunk is dropped by ClickHouse (tables need `non_replicated_deduplication_window`
@@ -44,10 +49,11 @@ export interface Store {
   /** DDL and statements without a result. */
   command(sql: string, params?: QueryParams, settings?: ClickHouseSettings): Promise<void>;
   /**
-   * Inserts pre-encoded TabSeparated chunks (each ≤ MAX_INSERT_ROWS rows, every line ends with '\n')
-   * in order, one INSERT per chunk, synchronously (async_insert = 0: we batch ourselves).
+   * Inserts pre-encoded chunks in `opts.format` (each ≤ MAX_INSERT_ROWS rows: a whole Native block, or
+   * TabSeparated lines that each end with '\n') in order, one INSERT per chunk, synchronously
+   * (async_insert = 0: we batch ourselves).
    */
-  insertTsv(table: string, columns: readonly string[], chunks: readonly Uint8Array[], opts?: InsertOptions): Promise<void>;
+  insert(table: string, columns: readonly string[], chunks: readonly Uint8Array[], opts: InsertOptions): Promise<void>;
   /**
    * The `SOURCE(…)` clause of a dictionary over one of our tables. A transport difference: the embedded
    * engine reads its own table; a server's dictionary needs the database and this client's credentials,
@@ -89,7 +95,13 @@ export function openStore(opts: StoreOptions): Store {
   return openEmbeddedStore(opts);
 }
 
-function commonStore(client: ClickHouseClient, kind: Store['kind'], location: string) {
+/**
+ * `resetSettings`: what undoes a statement's settings afterwards, where they outlive it. chdb/connection
+ * sends `clickhouse_settings` as `SET k = v; <statement>` on its one session, so without a reset an
+ * `insert_deduplication_token` given to one INSERT would apply to every later statement (and drop a
+ * later insert into the same table as a retry). Over HTTP settings are per request: nothing to undo.
+ */
+function commonStore(client: ClickHouseClient, kind: Store['kind'], location: string, resetSettings?: (names: string[]) => Promise<unknown>) {
   const wrap = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -97,19 +109,32 @@ function commonStore(client: ClickHouseClient, kind: Store['kind'], location: st
       throw classifyStoreError(err, what);
     }
   };
+  const withSettings = async <T>(settings: ClickHouseSettings | undefined, run: () => Promise<T>): Promise<T> => {
+    const names = settings === undefined || resetSettings === undefined ? [] : Object.keys(settings);
+    if (names.length === 0) return run();
+    try {
+      return await run();
+    } finally {
+      await resetSettings!(names);
+    }
+  };
   return {
     kind,
     location,
     query<T>(sql: string, params?: QueryParams, settings?: ClickHouseSettings): Promise<T[]> {
-      return wrap('query', async () => {
-        const rs = await client.query({ query: sql, format: 'JSONEachRow', query_params: params, clickhouse_settings: settings });
-        return rs.json<T>();
-      });
+      return wrap('query', () =>
+        withSettings(settings, async () => {
+          const rs = await client.query({ query: sql, format: 'JSONEachRow', query_params: params, clickhouse_settings: settings });
+          return rs.json<T>();
+        }),
+      );
     },
     command(sql: string, params?: QueryParams, settings?: ClickHouseSettings): Promise<void> {
-      return wrap('command', async () => {
-        await client.command({ query: sql, query_params: params, clickhouse_settings: settings });
-      });
+      return wrap('command', () =>
+        withSettings(settings, async () => {
+          await client.command({ query: sql, query_params: params, clickhouse_settings: settings });
+        }),
+      );
     },
     async ping(): Promise<boolean> {
       try {
@@ -123,8 +148,8 @@ function commonStore(client: ClickHouseClient, kind: Store['kind'], location: st
   };
 }
 
-function chunkSettings(opts: InsertOptions | undefined, i: number): Record<string, string | number> {
-  return opts?.dedupToken === undefined
+function chunkSettings(opts: InsertOptions, i: number): Record<string, string | number> {
+  return opts.dedupToken === undefined
     ? { ...INSERT_SETTINGS }
     : { ...INSERT_SETTINGS, insert_deduplication_token: `${opts.dedupToken}:${i}` };
 }
@@ -143,16 +168,20 @@ function sqlSettingValue(v: string | number): string {
 }
 
 /**
- * `INSERT INTO t (c…) FROM INFILE 'f' SETTINGS … FORMAT TabSeparated`: the embedded engine reads the
- * chunk from a file. Same statement semantics as `INSERT … FORMAT TabSeparated` with the data inline
+ * `INSERT INTO t (c…) FROM INFILE 'f' SETTINGS … FORMAT F`: the embedded engine reads the chunk from a
+ * file. Same statement semantics as `INSERT … FORMAT F` with the data inline
  * (one block per chunk, so the dedup token works the same), but the data never passes through the SQL
  * text: chdb's rawInsert appends the payload to the query, and the engine then spends as long scanning
  * that text as parsing the rows (101 159 rows, `Null` table: 0.9 CPU s inline, 0.5 s from a file).
  */
-export function infileInsertSql(table: string, columns: readonly string[], file: string, settings: Record<string, string | number>): string {
-  const cols = columns.map(sqlIdentifier).join(', ');
+export function infileInsertSql(table: string, columns: readonly string[], file: string, format: InsertFormat, settings: Record<string, string | number>): string {
   const set = Object.entries(settings).map(([k, v]) => `${sqlIdentifier(k).slice(1, -1)} = ${sqlSettingValue(v)}`).join(', ');
-  return `INSERT INTO ${sqlIdentifier(table)} (${cols}) FROM INFILE ${sqlSettingValue(file)}${set ? ` SETTINGS ${set}` : ''} FORMAT TabSeparated`;
+  return `${insertHead(table, columns)} FROM INFILE ${sqlSettingValue(file)}${set ? ` SETTINGS ${set}` : ''} FORMAT ${format}`;
+}
+
+/** `INSERT INTO t (c…)`; only plain names are allowed. */
+function insertHead(table: string, columns: readonly string[]): string {
+  return `INSERT INTO ${sqlIdentifier(table)} (${columns.map(sqlIdentifier).join(', ')})`;
 }
 
 function openEmbeddedStore(opts: StoreOptions): Store {
@@ -175,22 +204,24 @@ function openEmbeddedStore(opts: StoreOptions): Store {
     connection: queries as unknown as NonNullable<ClientConfig['connection']>,
     log: { level: ClickHouseLogLevel.OFF },
   });
-  const base = commonStore(client, 'embedded', path);
+  const base = commonStore(client, 'embedded', path, (names) =>
+    client.command({ query: names.map((n) => `SET ${sqlIdentifier(n).slice(1, -1)} = DEFAULT`).join('; ') }),
+  );
   const { wrap, ...shared } = base;
   return {
     ...shared,
     dictionarySource: (table) => `CLICKHOUSE(TABLE ${sqlString(table)})`,
-    async insertTsv(table, columns, chunks, insertOpts) {
+    async insert(table, columns, chunks, insertOpts) {
       // Not chdb/connection's insert() (it turns the body into one JS string) nor the connection's
       // rawInsert (the payload becomes part of the SQL text): the chunk goes to a file the engine reads.
       // Settings go into the statement, not `SET` (which would stay on the connection).
       for (let i = 0; i < chunks.length; i++) {
         const values = chunks[i]!;
         if (values.byteLength === 0) continue;
-        const file = join(spill, `${process.pid}-${++spillSeq}.tsv`);
+        const file = join(spill, `${process.pid}-${++spillSeq}.${insertOpts.format === 'Native' ? 'native' : 'tsv'}`);
         try {
           await writeFile(file, values);
-          const sql = infileInsertSql(table, columns, file, chunkSettings(insertOpts, i));
+          const sql = infileInsertSql(table, columns, file, insertOpts.format, chunkSettings(insertOpts, i));
           await wrap('insert', () => inserts.chdb.queryAsync(sql));
         } finally {
           await rm(file, { force: true });
@@ -223,21 +254,23 @@ function openServerStore(opts: StoreOptions, url: string): Store {
     dictionarySource: (table) =>
       `CLICKHOUSE(TABLE ${sqlString(table)} DB ${sqlString(opts.database)}` +
       ` USER ${sqlString(opts.user ?? 'default')} PASSWORD ${sqlString(opts.password ?? '')})`,
-    async insertTsv(table, columns, chunks, insertOpts) {
+    async insert(table, columns, chunks, insertOpts) {
       for (let i = 0; i < chunks.length; i++) {
         const chunk = chunks[i]!;
         if (chunk.byteLength === 0) continue;
-        await wrap('insert', () =>
-          client.insert({
-            table,
-            columns: [...columns] as [string, ...string[]],
-            // The HTTP body is streamed from the Buffer; objectMode off is what the client expects for
-            // raw formats.
+        // exec, not client.insert: the client's insert takes text formats and Parquet, not Native. With
+        // `values`, exec sends the statement as the `query` URL parameter and the chunk as the body,
+        // which is how ClickHouse's HTTP interface takes `INSERT … FORMAT F` with data.
+        await wrap('insert', async () => {
+          const r = await client.exec({
+            query: `${insertHead(table, columns)} FORMAT ${insertOpts.format}`,
             values: Readable.from([chunk], { objectMode: false }),
-            format: 'TabSeparated',
             clickhouse_settings: chunkSettings(insertOpts, i),
-          }),
-        );
+          });
+          // An INSERT answers with an empty body; reading it to the end frees the socket.
+          r.stream.resume();
+          await finished(r.stream);
+        });
       }
     },
     async close() {
