@@ -98,3 +98,32 @@ describe('surfacemap start', () => {
     expect(await stop(s)).toBe(0);
   });
 });
+
+describe('surfacemap replay to it', () => {
+  it('ships every record without detaching an ArrayBuffer (which would deoptimise the whole packet path)', async () => {
+    // NOTE: V8 tracks whether any ArrayBuffer was ever detached (its ArrayBufferDetaching protector);
+    // the first detach throws away every optimised function that reads typed arrays. fetch() detached
+    // one per request (agent/ship/sender.ts). --trace-protector-invalidation prints each invalidation.
+    const agentToken = 'agent-token-for-the-replay-test';
+    const s = await start({ SURFACEMAP_AGENT_TOKEN: agentToken });
+    const spool = mkdtempSync(join(tmpdir(), 'sm-start-spool-'));
+    try {
+      const fixture = fileURLToPath(new URL('../fixtures/small-office.pcap', import.meta.url));
+      const replay = spawn(
+        process.execPath,
+        ['--trace-protector-invalidation', CLI, 'replay', fixture, '--collector', s.url, '--token', agentToken, '--agent', 'detach-test', '--spool', spool],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      replay.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+      replay.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+      const code = await new Promise<number | null>((resolve) => replay.once('exit', resolve));
+      expect(code, out).toBe(0);
+      expect(out).toMatch(/shipped \d+ records/);
+      expect(out).not.toContain('ArrayBufferDetaching');
+    } finally {
+      rmSync(spool, { recursive: true, force: true });
+      expect(await stop(s)).toBe(0);
+    }
+  });
+});

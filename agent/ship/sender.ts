@@ -9,6 +9,8 @@
 //   401, 403                   token refused: stop (every batch would fail); the spool is kept
 //   404, 405, 3xx              not a surfacemap collector at that URL: stop; the spool is kept
 //   408, 429, 5xx, network     retried with exponential backoff and jitter (Retry-After honoured)
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { gzipSync } from 'node:zlib';
 import { backoffDelayMs, DEFAULT_BACKOFF, parseRetryAfter, type BackoffOptions } from './backoff.js';
 import { nBatches, type Spool, type SpoolEntry } from './spool.js';
@@ -115,7 +117,45 @@ type Outcome =
   | { kind: 'gone' }
   | { kind: 'stopped' };
 
-/** "ECONNREFUSED 127.0.0.1:7070" from undici's `fetch failed` TypeError and its cause chain. */
+/** A collector's answer: status, headers, and up to MAX_ANSWER_BYTES of body. */
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/** Enough for `{accepted, duplicate}` and any error message we show; the rest is read and dropped. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * POST through node:http(s), not fetch(). NOTE: undici's fetch detaches ArrayBuffers as it sends a body,
+ * and the first detach anywhere in a process invalidates V8's ArrayBufferDetaching protector: every
+ * optimised function that reads typed arrays (packet decoding, the flow table, the detectors) is thrown
+ * away, recompiled, and runs with detach checks from then on. On the 2 M-packet capture that was 66
+ * functions recompiled mid-replay (docs/benchmarks.md, 2026-11-28 session 6). node:http writes the
+ * Buffer to the socket as is. It also has no "bad port" list (fetch refuses e.g. 6000 and 10080).
+ */
+function post(url: URL, headers: Record<string, string>, body: Buffer, signal: AbortSignal): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, signal }, (res) => {
+      const parts: Buffer[] = [];
+      let kept = 0;
+      res.on('data', (c: Buffer) => {
+        if (kept < MAX_ANSWER_BYTES) {
+          parts.push(c);
+          kept += c.length;
+        }
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(parts).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** "ECONNREFUSED 127.0.0.1:7070" from a request's error (or an error's cause chain). */
 function networkReason(err: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
@@ -125,8 +165,8 @@ function networkReason(err: unknown): string {
   return parts.length > 0 ? parts.slice(-1)[0]! : String(err);
 }
 
-async function errorText(res: Response): Promise<string> {
-  const text = (await res.text().catch(() => '')).slice(0, 4096);
+function errorText(res: Answer): string {
+  const text = res.text.slice(0, 4096);
   try {
     const j = JSON.parse(text) as { message?: unknown };
     if (typeof j.message === 'string') return j.message.slice(0, MAX_ERROR_TEXT);
@@ -138,6 +178,7 @@ async function errorText(res: Response): Promise<string> {
 
 export function createSender(opts: SenderOptions): Sender {
   const url = ingestUrl(opts.collector);
+  const target = new URL(url);
   const authorization = `Bearer ${opts.token}`;
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
   const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -205,29 +246,21 @@ export function createSender(opts: SenderOptions): Sender {
     const head = await spool.read(entry);
     if (head === null) return { kind: 'gone' };
     const tail = gzipSync(`,"sent_at":"${new Date().toISOString()}","stats":${statsJson()}}`);
-    const signal = AbortSignal.any([stopController.signal, AbortSignal.timeout(timeoutMs)]);
-    let res: Response;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([stopController.signal, timeout]);
+    let res: Answer;
     try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { authorization, 'content-type': 'application/json', 'content-encoding': 'gzip' },
-        body: Buffer.concat([head, tail]),
-        redirect: 'manual',
-        signal,
-      });
+      res = await post(target, { authorization, 'content-type': 'application/json', 'content-encoding': 'gzip' }, Buffer.concat([head, tail]), signal);
     } catch (err) {
       if (stopped) return { kind: 'stopped' };
-      if ((err as Error).name === 'TimeoutError') return { kind: 'retry', message: `no answer within ${timeoutMs / 1000} s`, retryAfterS: null };
-      const why = networkReason(err);
-      // The Fetch standard blocks some ports (e.g. 6000, 6665–6669, 10080) in every fetch(); retrying cannot help.
-      if (why === 'bad port') return { kind: 'fatal', message: `fetch() refuses port ${new URL(url).port} (a "bad port" in the Fetch standard); run the collector on another port` };
-      return { kind: 'retry', message: why, retryAfterS: null };
+      if (timeout.aborted) return { kind: 'retry', message: `no answer within ${timeoutMs / 1000} s`, retryAfterS: null };
+      return { kind: 'retry', message: networkReason(err), retryAfterS: null };
     }
     const status = res.status;
     if (status === 200) {
       let body: { accepted?: unknown; duplicate?: unknown };
       try {
-        body = (await res.json()) as typeof body;
+        body = JSON.parse(res.text) as typeof body;
       } catch (err) {
         return { kind: 'retry', message: `200 with an unreadable body (${(err as Error).message})`, retryAfterS: null };
       }
@@ -236,7 +269,7 @@ export function createSender(opts: SenderOptions): Sender {
       }
       return { kind: 'ack', duplicate: body.duplicate, accepted: body.accepted };
     }
-    const text = await errorText(res);
+    const text = errorText(res);
     if (status === 409 || status === 400 || status === 413 || status === 415) {
       return { kind: 'reject', message: `HTTP ${status}: ${text}` };
     }
@@ -244,11 +277,12 @@ export function createSender(opts: SenderOptions): Sender {
       return { kind: 'fatal', message: `the collector refused the token (HTTP ${status}: ${text}); check --token / SURFACEMAP_AGENT_TOKEN` };
     }
     if (status === 404 || status === 405 || (status >= 300 && status < 400)) {
-      const where = status < 400 ? `redirects to ${res.headers.get('location') ?? '?'}` : `has no ingest route (HTTP ${status})`;
+      const where = status < 400 ? `redirects to ${res.headers.location ?? '?'}` : `has no ingest route (HTTP ${status})`;
       return { kind: 'fatal', message: `${url} ${where}: is --collector the surfacemap server's base URL?` };
     }
     if (status === 408 || status === 429 || status >= 500) {
-      return { kind: 'retry', message: `HTTP ${status}: ${text}`, retryAfterS: parseRetryAfter(res.headers.get('retry-after')) };
+      const retryAfter = res.headers['retry-after'];
+      return { kind: 'retry', message: `HTTP ${status}: ${text}`, retryAfterS: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : null) };
     }
     return { kind: 'reject', message: `HTTP ${status}: ${text}` };
   }
