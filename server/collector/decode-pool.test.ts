@@ -16,7 +16,7 @@ const pool = createDecodePool(2);
 afterAll(() => pool.close());
 
 describe('decode pool', () => {
-  it('decodes in a worker and transfers the body and the chunks', async () => {
+  it('decodes in a worker: the body goes by transfer, the blocks come back shared', async () => {
     const b = body("b1", 50);
     const r = await pool.decode(b);
     expect(r.ok).toBe(true);
@@ -25,6 +25,8 @@ describe('decode pool', () => {
     expect(readNativeBlock(r.batch.chunks[0]!).rows).toBe(50);
     // Transferred, not copied: the caller's buffer is detached.
     expect(b.buffer.byteLength).toBe(0);
+    // Shared, so the worker detached nothing (server/store/native-block.ts, sealBlock).
+    expect(r.batch.chunks[0]!.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('copies a body that shares its ArrayBuffer (a pooled Buffer) instead of detaching it', async () => {

@@ -1,6 +1,6 @@
 // A small pool of worker threads running decodeIngestBody, so parsing, validating and encoding a
-// 50 000-record batch (~250 ms of CPU) happens off the event loop. Bodies go over by transfer, not copy,
-// and the encoded chunks come back the same way.
+// 50 000-record batch (~250 ms of CPU) happens off the event loop. Bodies go over by transfer, not copy;
+// the flows blocks come back in SharedArrayBuffers (decode-worker.ts).
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';

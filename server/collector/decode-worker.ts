@@ -1,6 +1,6 @@
 // Worker thread: request bodies in, validated batches with encoded chunks out (see decode-pool.ts).
 // NOTE: message shapes — in: { id: number, body: Uint8Array } (body's buffer transferred);
-// out: { id, result: DecodeResult } with every chunk's ArrayBuffer (flows and names) in the transfer list.
+// out: { id, result: DecodeResult }, the flows blocks in SharedArrayBuffers, the name chunks copied.
 import { parentPort } from 'node:worker_threads';
 import { decodeIngestBody, warmUpDecoder, type DecodeResult } from './ingest-batch.js';
 
@@ -24,6 +24,7 @@ port.on('message', (job: Job) => {
     port.postMessage({ id: job.id, crash: err instanceof Error ? err.stack ?? err.message : String(err) });
     return;
   }
-  const transfer = result.ok ? [...result.batch.chunks, ...result.batch.nameChunks].map((c) => c.buffer as ArrayBuffer) : [];
-  port.postMessage({ id: job.id, result }, transfer);
+  // No transfer list: the flows blocks are in SharedArrayBuffers (shared, not copied; see sealBlock in
+  // server/store/native-block.ts for why nothing here is detached) and the name chunks are small copies.
+  port.postMessage({ id: job.id, result });
 });

@@ -111,7 +111,7 @@ function ruleOf(p: Record<string, unknown>, kind: ColumnKind): Rule | null {
 export interface FastRecords {
   /** Records encoded. */
   rows: number;
-  /** As encodeFlowsNative's chunks: Native blocks of ≤ maxRows rows, each in its own ArrayBuffer. */
+  /** As encodeFlowsNative's chunks: Native blocks of ≤ maxRows rows, each in a SharedArrayBuffer of its own. */
   chunks: Uint8Array[];
 }
 

@@ -79,7 +79,7 @@ describe('flow columns', () => {
     expect(encodeFlowsNative([record({ jwt_lifetime_s: Number.NaN })], 'a').ok).toBe(false);
   });
 
-  it('splits into blocks of at most maxRows rows, each in its own ArrayBuffer', () => {
+  it('splits into blocks of at most maxRows rows, each in a SharedArrayBuffer of its own', () => {
     const recs = Array.from({ length: 5 }, (_, i) => record({ sport: 1000 + i }));
     const r = encodeFlowsNative(recs, 'a', 2);
     expect(r.ok).toBe(true);
@@ -87,7 +87,7 @@ describe('flow columns', () => {
     expect(r.value.chunks.map((c) => readNativeBlock(c).rows)).toEqual([2, 2, 1]);
     const buffers = new Set(r.value.chunks.map((c) => c.buffer));
     expect(buffers.size).toBe(3);
-    expect(r.value.chunks.every((c) => c.byteOffset === 0 && c.byteLength === c.buffer.byteLength)).toBe(true);
+    expect(r.value.chunks.every((c) => c.buffer instanceof SharedArrayBuffer && c.byteOffset === 0 && c.byteLength === c.buffer.byteLength)).toBe(true);
     expect(nativeRows(r.value.chunks[2]!)[0]!.sport).toBe(1004);
   });
 

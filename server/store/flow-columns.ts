@@ -103,7 +103,7 @@ export function flowBlockColumns(hintRows: number): NativeColumn[] {
 
 export interface EncodedFlows {
   rows: number;
-  /** Native blocks for FLOW_INSERT_COLUMNS, each ≤ MAX_INSERT_ROWS rows, in its own ArrayBuffer (transferable). */
+  /** Native blocks for FLOW_INSERT_COLUMNS, each ≤ MAX_INSERT_ROWS rows, in a SharedArrayBuffer of its own. */
   chunks: Uint8Array[];
 }
 

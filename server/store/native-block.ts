@@ -123,8 +123,11 @@ export function nativeColumn(name: string, type: string, hintBytes = 1024): Nati
 }
 
 /**
- * The block of `rows` rows held by `columns`, in one buffer that owns its ArrayBuffer (transferable),
- * and the columns emptied for the next block.
+ * The block of `rows` rows held by `columns`, in a buffer of its own, and the columns emptied for the
+ * next block. NOTE: the buffer is a SharedArrayBuffer so a worker can post it to the main thread without
+ * copying and without a transfer: transferring detaches the ArrayBuffer, and the first detach in an
+ * isolate invalidates V8's ArrayBufferDetaching protector, which deoptimises every function that reads
+ * typed arrays there (the collector's fast path among them) and adds detach checks to them for good.
  */
 export function sealBlock(columns: readonly NativeColumn[], rows: number): Uint8Array {
   const head = new ByteSink(64);
@@ -138,7 +141,7 @@ export function sealBlock(columns: readonly NativeColumn[], rows: number): Uint8
   });
   let total = head.off;
   for (let i = 0; i < columns.length; i++) total += names[i]!.off + columns[i]!.values.off + (columns[i]!.nulls?.off ?? 0);
-  const out = Buffer.allocUnsafeSlow(total);
+  const out = Buffer.from(new SharedArrayBuffer(total));
   let w = head.buf.copy(out, 0, 0, head.off);
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i]!;
